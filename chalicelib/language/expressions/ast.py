@@ -1,0 +1,177 @@
+"""Syntax tree shared by the YAQL and Jinja parsers.
+
+Takes: nothing (plain data classes).
+Gives: the node classes the parsers build and the JSONata translator walks. Every node
+carries `pos`, the offset of its significant token in the template text. Both dialects use
+the same nodes; operator names are dialect-neutral (`div` is YAQL's integer-aware `/`,
+`truediv` is Jinja's `/`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+Scalar = Union[str, int, float, bool, None]
+
+BINARY_OPS = frozenset({
+    "or", "and",                                  # Python truthiness, return an operand
+    "eq", "ne", "lt", "gt", "le", "ge",           # comparisons
+    "in", "not in",                               # membership
+    "match", "not match",                         # YAQL =~ / !~ (regular expression search)
+    "add", "sub", "mul", "div", "truediv", "floordiv", "mod", "pow",
+    "concat",                                     # Jinja ~ (both sides as strings)
+})
+UNARY_OPS = frozenset({"not", "neg", "pos"})
+CALL_STYLES = frozenset({"function", "method", "filter"})
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of every syntax node."""
+
+    pos: int
+
+
+@dataclass(frozen=True)
+class Literal(Node):
+    """A number, string, boolean or null written in the expression (YAQL bare words too)."""
+
+    value: Scalar
+
+
+@dataclass(frozen=True)
+class ListLit(Node):
+    """`[a, b]` (and Jinja tuples `(a, b)`)."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class DictLit(Node):
+    """`{a => 1}` (YAQL) or `{'a': 1}` (Jinja)."""
+
+    items: tuple[tuple[Node, Node], ...]
+
+
+@dataclass(frozen=True)
+class Current(Node):
+    """YAQL `$` / Jinja `_`: the context at top level, the current item inside a lambda."""
+
+
+@dataclass(frozen=True)
+class Variable(Node):
+    """A YAQL variable bound by `let(name => ...)`, written `$name`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Attribute(Node):
+    """`target.name`."""
+
+    target: Node
+    name: str
+
+
+@dataclass(frozen=True)
+class Index(Node):
+    """`target[index]`."""
+
+    target: Node
+    index: Node
+
+
+@dataclass(frozen=True)
+class Pair(Node):
+    """A `key => value` (YAQL) or `key=value` (Jinja keyword) argument."""
+
+    key: Node
+    value: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """A function call. For `style` "method" (`x.f()`) and "filter" (`x | f`), `args[0]` is
+    the receiver; `name` is the name as written."""
+
+    name: str
+    args: tuple[Node, ...]
+    style: str = "function"
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    """`left <op> right`; `pos` is the operator's offset."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Unary(Node):
+    """`not x`, `-x`, `+x`."""
+
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Conditional(Node):
+    """Jinja `then if test else otherwise` (`otherwise` None when there is no else)."""
+
+    test: Node
+    then: Node
+    otherwise: Node | None
+
+
+@dataclass(frozen=True)
+class Test(Node):
+    """Jinja `operand is [not] name[(args)]`."""
+
+    operand: Node
+    name: str
+    negated: bool
+    args: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Arrow(Node):
+    """YAQL `left -> right`: `right` is evaluated with `$` bound to `left` (or, when `left`
+    is `let(...)`, with the let variables bound and `$` unchanged)."""
+
+    left: Node
+    right: Node
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of `node`, in source order."""
+    if isinstance(node, ListLit):
+        return node.items
+    if isinstance(node, DictLit):
+        return tuple(part for pair in node.items for part in pair)
+    if isinstance(node, Attribute):
+        return (node.target,)
+    if isinstance(node, Index):
+        return (node.target, node.index)
+    if isinstance(node, Pair):
+        return (node.key, node.value)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Conditional):
+        rest = (node.otherwise,) if node.otherwise is not None else ()
+        return (node.then, node.test, *rest)
+    if isinstance(node, Test):
+        return (node.operand, *node.args)
+    if isinstance(node, Arrow):
+        return (node.left, node.right)
+    return ()
+
+
+def start(node: Node) -> int:
+    """Offset where the source text of `node` begins (its leftmost token)."""
+    return min([node.pos, *(start(child) for child in children(node))])

@@ -1,0 +1,171 @@
+"""Templates: strings that embed YAQL `<% %>` and Jinja `{{ }}` expressions.
+
+Takes: a string from a workflow definition (or a bare expression for `parse_expression`).
+Gives: `is_template`, `parse_template` → `Template` (literal parts and checked
+`Expression`s, with the task names, context variables, execution() and env() they use),
+and `parse_expression` → `Expression`. Errors are `ExpressionError`s whose offset is an
+index into the given text.
+
+Delimiters are found by a linear scan that skips quoted strings (and, for Jinja, nested
+braces), so `<% '%>' %>` and `{{ {'a': 1} }}` work. A string with `<%` but no `%>` after it
+is plain text, as in Mistral; so is a lone `{{` or `{%`. Jinja statements `{% ... %}` are
+refused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .ast import Node
+from .check import References, check
+from .errors import ExpressionError
+from .jinja import parse_jinja
+from .yaql import parse_yaql
+
+_OPENERS = re.compile(r"<%|\{\{|\{%")
+_CLOSERS = {"<%": "%>", "{{": "}}", "{%": "%}"}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One checked expression: `source` is the text between the delimiters, found at
+    `offset` in the template text; `node` is its syntax tree (offsets in the template)."""
+
+    dialect: str
+    source: str
+    offset: int
+    node: Node
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parsed template string.
+
+    `parts` alternates literal text and expressions in order. `task_refs` holds the names
+    used in task(name) (None for task()), `var_refs` the top-level context variables read
+    ($.x, _.x, $.get('x')).
+    """
+
+    text: str
+    parts: tuple[str | Expression, ...]
+    task_refs: frozenset[str | None] = frozenset()
+    var_refs: frozenset[str] = frozenset()
+    uses_execution: bool = False
+    uses_env: bool = False
+
+    @property
+    def single(self) -> Expression | None:
+        """The expression when the template is exactly one expression (surrounding
+        whitespace allowed): its value is the expression's raw value, not a string."""
+        expressions = [p for p in self.parts if isinstance(p, Expression)]
+        literal = "".join(p for p in self.parts if isinstance(p, str))
+        if len(expressions) == 1 and not literal.strip():
+            return expressions[0]
+        return None
+
+    @property
+    def expressions(self) -> tuple[Expression, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Expression))
+
+
+def is_template(text: str) -> bool:
+    """True if `text` contains a `<% ... %>`, `{{ ... }}` or `{% ... %}`."""
+    if not isinstance(text, str):
+        return False
+    last = _last_closers(text)
+    return any(last[m.group()] >= m.end() for m in _OPENERS.finditer(text))
+
+
+def parse_template(text: str) -> Template:
+    """Split `text` into literal parts and checked expressions."""
+    parts: list[str | Expression] = []
+    refs = References()
+    pos = 0
+    literal: list[str] = []
+    last = _last_closers(text)
+    while True:
+        match = _OPENERS.search(text, pos)
+        if match is None:
+            break
+        opener, start = match.group(), match.start()
+        if last[opener] < match.end():
+            if opener == "<%":
+                raise ExpressionError("unterminated '<%': close the expression with '%>'",
+                                      start)
+            literal.append(text[pos:match.end()])  # a lone '{{' or '{%' is text
+            pos = match.end()
+            continue
+        if opener == "{%":
+            raise ExpressionError("Jinja statements ({% ... %}) are not supported; write an "
+                                  "expression such as {{ a if cond else b }}", start)
+        dialect = "yaql" if opener == "<%" else "jinja"
+        end = _find_closer(text, match.end(), dialect)
+        if end < 0:
+            raise ExpressionError(f"unterminated '{opener}': close the expression with "
+                                  f"'{_CLOSERS[opener]}'", start)
+        literal.append(text[pos:start])
+        if literal and "".join(literal):
+            parts.append("".join(literal))
+        literal = []
+        source = text[match.end():end]
+        parts.append(_parse(source, dialect, match.end(), refs))
+        pos = end + 2
+    literal.append(text[pos:])
+    if "".join(literal):
+        parts.append("".join(literal))
+    return Template(text, tuple(parts), frozenset(refs.tasks), frozenset(refs.variables),
+                    refs.execution, refs.env)
+
+
+def parse_expression(source: str, dialect: str = "yaql") -> Expression:
+    """Parse and check a bare expression (no delimiters); offsets index into `source`."""
+    if dialect not in ("yaql", "jinja"):
+        raise ValueError(f"unknown dialect {dialect!r}; use 'yaql' or 'jinja'")
+    return _parse(source, dialect, 0, References())
+
+
+def references(expression: Expression) -> References:
+    """What one expression refers to (tasks, context variables, execution(), env())."""
+    return check(expression.node, expression.dialect)
+
+
+def _parse(source: str, dialect: str, offset: int, refs: References) -> Expression:
+    parse = parse_yaql if dialect == "yaql" else parse_jinja
+    node = parse(source, offset)
+    check(node, dialect, refs)
+    return Expression(dialect, source, offset, node)
+
+
+def _last_closers(text: str) -> dict[str, int]:
+    """For each opener, the offset of the last closing delimiter of its kind (-1: none)."""
+    return {opener: text.rfind(closer) for opener, closer in _CLOSERS.items()}
+
+
+def _find_closer(text: str, start: int, dialect: str) -> int:
+    """Index of the closing delimiter, skipping quoted strings and (Jinja) nested braces.
+
+    Gives -1 when there is none; raises for a string left open."""
+    closer = "%>" if dialect == "yaql" else "}}"
+    quotes = "'\"`" if dialect == "yaql" else "'\""
+    depth = 0
+    i, n = start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in quotes:
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" and ch != "`" else 1
+            if j >= n:
+                if text.find(closer, i) < 0:
+                    return -1
+                raise ExpressionError(f"unterminated string: add the closing {ch}", i)
+            i = j + 1
+            continue
+        if dialect == "jinja" and ch == "{":
+            depth += 1
+        elif dialect == "jinja" and ch == "}" and depth > 0:
+            depth -= 1
+        elif text.startswith(closer, i):
+            return i
+        i += 1
+    return -1

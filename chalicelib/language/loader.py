@@ -1,0 +1,309 @@
+"""YAML text → a tree of nodes that remember where they were written.
+
+Takes the text of a workflow definition and gives a tree of `Scalar`, `Mapping` and `Sequence`
+nodes with 1-based line and column, built from the YAML parser's event stream (libyaml's C
+parser when PyYAML has it). Anchors and aliases are shared nodes, merge keys (``<<: *x``) are
+applied, duplicate keys keep the last value (as PyYAML does). Anything the tree cannot hold
+(syntax errors, several documents, unknown tags, nesting deeper than `MAX_DEPTH`, alias
+expansions larger than `MAX_SIZE`) raises `LoadError` carrying one `Problem`.
+
+The tree is a DAG of bounded depth, so recursive walks over it are safe.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Any, Iterator
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+
+from chalicelib.errors import Problem
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = SafeConstructor()
+MAX_DEPTH = 200
+MAX_SIZE = 250_000  # nodes after expanding every alias
+
+_STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_INT, _FLOAT, _MERGE = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:merge"
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_KEEP_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:value", _MERGE}
+_FIX_SYNTAX = "fix the YAML syntax at this point (indentation, a missing ':' or an unclosed quote)"
+
+
+class LoadError(Exception):
+    """The text is not a YAML document we can read; `problem` says where and why."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class Node:
+    __slots__ = ("line", "column", "index", "anchor", "size")
+    kind = ""
+
+    def __init__(self, line: int, column: int, index: int, anchor: str | None):
+        self.line, self.column, self.index, self.anchor = line, column, index, anchor
+        self.size = 1
+
+
+class Scalar(Node):
+    """`value` is the constructed Python value; `text` is the scalar as written (unquoted)."""
+
+    __slots__ = ("value", "text", "style", "tag", "end_index", "end_line")
+    kind = "scalar"
+
+    def __init__(self, line, column, index, anchor, value, text, style, tag, end_index, end_line):
+        super().__init__(line, column, index, anchor)
+        self.value, self.text, self.style, self.tag = value, text, style, tag
+        self.end_index, self.end_line = end_index, end_line
+
+
+class Mapping(Node):
+    """`entries` maps each key text to (key node, value node), in document order; a key
+    written twice keeps its last value (as in PyYAML) and its later key node is in `duplicates`."""
+
+    __slots__ = ("entries", "duplicates")
+    kind = "mapping"
+
+    def __init__(self, line, column, index, anchor):
+        super().__init__(line, column, index, anchor)
+        self.entries: dict[str, tuple[Scalar, Node]] = {}
+        self.duplicates: list[Scalar] = []  # key nodes written again later in the same mapping
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+    def items(self) -> Iterator[tuple[str, Scalar, Node]]:
+        for key, (knode, vnode) in self.entries.items():
+            yield key, knode, vnode
+
+
+class Sequence(Node):
+    __slots__ = ("items",)
+    kind = "sequence"
+
+    def __init__(self, line, column, index, anchor):
+        super().__init__(line, column, index, anchor)
+        self.items: list[Node] = []
+
+
+class Source:
+    """The text, with a table to turn character offsets into 1-based line and column."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            self._starts.append(i + 1)
+            i = find("\n", i + 1)
+
+    def position(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, index) - 1
+        return line + 1, index - self._starts[line] + 1
+
+
+def _problem(line: int, column: int, message: str, fix: str = _FIX_SYNTAX, key: str = "") -> Problem:
+    return Problem(max(line, 1), max(column, 1), message, "", key, fix)
+
+
+def _syntax_problem(error: yaml.YAMLError, source: Source) -> Problem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    what = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
+    if mark is not None:
+        return _problem(mark.line + 1, mark.column + 1, message)
+    position = getattr(error, "position", None)
+    if isinstance(position, int):
+        line, column = source.position(min(position, len(source.text)))
+        return _problem(line, column, message, "remove this character (control characters are not allowed)")
+    return _problem(1, 1, message)
+
+
+def _scalar_value(tag: str, text: str, line: int, column: int) -> Any:
+    if tag == _STR:
+        return text
+    if tag == _NULL:
+        return None
+    if tag in _KEEP_TEXT:
+        return text
+    node = yaml.ScalarNode(tag, text)
+    try:
+        if tag == _BOOL:
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        if tag == _INT:
+            return _CONSTRUCTOR.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return _CONSTRUCTOR.construct_yaml_float(node)
+    except (ValueError, ConstructorError, TypeError, OverflowError) as error:
+        raise LoadError(_problem(line, column, f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}: {error}",
+                                 "remove the explicit tag or write a valid value", text)) from None
+    raise LoadError(_problem(line, column, f"unsupported YAML tag {tag}",
+                             "remove the tag; workflow definitions use plain YAML values", tag))
+
+
+def _check_tag(tag: str | None, expected: str, line: int, column: int) -> None:
+    if tag not in (None, "!", expected):
+        raise LoadError(_problem(line, column, f"unsupported YAML tag {tag}",
+                                 "remove the tag; workflow definitions use plain YAML values", tag))
+
+
+def _merge(mapping: Mapping, merged: list[tuple[Scalar, Node]]) -> None:
+    """Apply ``<<`` merge values: explicit keys win; earlier merge sources win over later ones."""
+    extra: dict[str, tuple[Scalar, Node]] = {}
+    for knode, vnode in merged:
+        sources = vnode.items if isinstance(vnode, Sequence) else [vnode]
+        for source in sources:
+            if not isinstance(source, Mapping):
+                raise LoadError(_problem(source.line, source.column, "a merge key (<<) needs a mapping or a list of mappings",
+                                         "merge an anchored mapping: <<: *name", "<<"))
+            for key, entry in source.entries.items():
+                extra.setdefault(key, entry)
+    combined = {k: v for k, v in extra.items() if k not in mapping.entries}
+    combined.update(mapping.entries)
+    mapping.entries = combined
+
+
+def parse(text: str) -> tuple[Node | None, Source]:
+    """Parse one YAML document; gives its root node (None when the document is empty)."""
+    source = Source(text)
+    loader = _Loader(text)
+    try:
+        return _compose(loader, source), source
+    except yaml.YAMLError as error:
+        raise LoadError(_syntax_problem(error, source)) from None
+    finally:
+        loader.dispose()
+
+
+def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one event loop
+    anchors: dict[str, Node] = {}
+    stack: list[list[Any]] = []  # [node, pending key or None, merge list]
+    root: Node | None = None
+    documents = 0
+    resolve = loader.resolve
+    while True:
+        event = loader.get_event()
+        cls = type(event)
+        if cls is StreamEndEvent:
+            return root
+        if cls is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                mark = event.start_mark
+                raise LoadError(_problem(mark.line + 1, mark.column + 1, "the text holds more than one YAML document",
+                                         "keep one document: remove the second '---' and what follows"))
+            continue
+        mark = event.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        if cls is ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+            if tag == _MERGE and stack and isinstance(stack[-1][0], Mapping) and stack[-1][1] is None:
+                node: Node = Scalar(line, column, mark.index, event.anchor, "<<", "<<", None, _MERGE, 0, line)
+            else:
+                value = _scalar_value(tag, event.value, line, column)
+                end = event.end_mark
+                node = Scalar(line, column, mark.index, event.anchor, value, event.value, event.style, tag,
+                              end.index, end.line + 1)
+        elif cls is AliasEvent:
+            found = anchors.get(event.anchor)
+            if found is None:
+                raise LoadError(_problem(line, column, f"alias *{event.anchor} names no finished anchor",
+                                         f"define &{event.anchor} before using *{event.anchor} (and not inside itself)",
+                                         f"*{event.anchor}"))
+            node = found
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            is_map = cls is MappingStartEvent
+            _check_tag(event.tag, _MAP if is_map else _SEQ, line, column)
+            if len(stack) >= MAX_DEPTH:
+                raise LoadError(_problem(line, column, f"the document is nested more than {MAX_DEPTH} levels deep",
+                                         "flatten the structure"))
+            container: Node = (Mapping if is_map else Sequence)(line, column, mark.index, event.anchor)
+            stack.append([container, None, []])
+            continue
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            node, _pending, merges = stack.pop()
+            if merges:
+                _merge(node, merges)
+            children = node.entries.values() if isinstance(node, Mapping) else node.items
+            size = 1
+            for child in children:
+                if isinstance(child, tuple):
+                    size += child[1].size + 1
+                else:
+                    size += child.size
+            node.size = size
+            if size > MAX_SIZE:
+                raise LoadError(_problem(node.line, node.column, "the document expands to too many values (alias bomb?)",
+                                         "use fewer nested aliases"))
+        else:
+            continue
+        if node.anchor and cls is not AliasEvent:
+            anchors[node.anchor] = node
+        if not stack:
+            root = node
+            continue
+        top = stack[-1]
+        parent = top[0]
+        if isinstance(parent, Sequence):
+            parent.items.append(node)
+        elif top[1] is None:
+            if not isinstance(node, Scalar):
+                raise LoadError(_problem(node.line, node.column, "a mapping key must be a plain name, not a list or mapping",
+                                         "write the key as a plain string"))
+            top[1] = node
+        else:
+            key = top[1]
+            top[1] = None
+            if key.tag == _MERGE and key.text == "<<":
+                top[2].append((key, node))
+            else:
+                if parent.entries.pop(key.text, None) is not None:
+                    parent.duplicates.append(key)
+                parent.entries[key.text] = (key, node)
+
+
+def to_python(node: Node | None) -> Any:
+    """The plain Python value of a node (mapping keys as written)."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Mapping):
+        return {key: to_python(value) for key, (_k, value) in node.entries.items()}
+    return [to_python(item) for item in node.items]  # type: ignore[attr-defined]
+
+
+def describe(node: Node | None) -> str:
+    """A few words saying what kind of value a node is, for messages."""
+    if node is None:
+        return "nothing"
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    value = node.value  # type: ignore[attr-defined]
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {node.text}"  # type: ignore[attr-defined]
+    return f"the string {value!r}" if len(value) <= 40 else "a string"

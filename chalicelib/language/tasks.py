@@ -1,0 +1,260 @@
+"""One task (or a workflow's task-defaults): check each key, give a normalised `TaskSpec`.
+
+`parse_task` takes a task's mapping node and gives a `TaskSpec` whose `values` hold, for each key
+that is present and valid, its normalised value: `Call` for action / workflow, dicts for input
+(or an expression string) and publish, `RawTransition` lists for the clauses, ``"all"`` or an
+int for join, `WithItem`s, a `RetryPolicy`, numbers or expression strings for the timing keys.
+`merge_defaults` applies task-defaults following Mistral (one clause kind at a time; a default
+transition or requirement naming the task itself is dropped; other keys: the task's own wins).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from chalicelib.language.context import Context, Path, Scope
+from chalicelib.language.inline import parse_inline
+from chalicelib.language.loader import LoadError, Mapping, Node, Scalar, Sequence, describe, parse, to_python
+from chalicelib.language.model import Position, RetryPolicy, WithItem
+from chalicelib.language.schema import CLAUSES, RETRY_KEYS, TASK_KEYS, is_template
+from chalicelib.language.transitions import RawTransition, parse_clause
+
+_WITH_ITEMS = re.compile(r"\s*([A-Za-z_][\w-]*)\s+in\s+(\S.*?)\s*\Z", re.S)
+_FIX_WITH_ITEMS = "write with-items: name in <% $.list %> (or name in [1, 2, 3])"
+
+
+@dataclass
+class Call:
+    """``action:`` or ``workflow:`` as written: the name and its inline parameters."""
+
+    kind: str  # "action" | "workflow"
+    name: str
+    params: dict[str, Any]
+    node: Scalar
+
+
+@dataclass
+class TaskSpec:
+    name: str
+    key: Node
+    path: Path
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    paths: dict[int, Path] = field(default_factory=dict)  # id(RawTransition) → its path
+
+
+def _pos(node: Node) -> Position:
+    return Position(node.line, node.column)
+
+
+def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) -> Call | None:
+    if not (isinstance(node, Scalar) and isinstance(node.value, str) and node.value.strip()):
+        ctx.problem(node, path, f"{kind} must be a name, not {describe(node)}",
+                    f"write {kind}: name (optionally followed by key=value parameters)")
+        return None
+    inline = parse_inline(node.value)
+    if is_template(inline.name):
+        ctx.problem(node, path, f"the {kind} name cannot be an expression ({inline.name!r})",
+                    f"name the {kind} directly; choose between tasks with guarded transitions instead")
+        return None
+    if inline.error:
+        message, offset = inline.error
+        ctx.problem(node, path, f"cannot read the parameters of {kind} {inline.name}: {message}",
+                    'write parameters as key=value, quoting values with spaces: key="a b"', offset=offset)
+        return None
+    for key, value in inline.params.items():
+        ctx.checker.value(value, node, (*path, key), inline.offsets[key], scope.tasks, scope.workflow)
+    return Call(kind, inline.name, inline.params, node)
+
+
+def _with_items(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[WithItem, ...] | None:
+    items = node.items if isinstance(node, Sequence) else [node]
+    if not items:
+        ctx.problem(node, path, "with-items needs at least one 'name in list'", _FIX_WITH_ITEMS)
+        return None
+    result: list[WithItem] = []
+    for index, item in enumerate(items):
+        where = (*path, str(index)) if isinstance(node, Sequence) else path
+        text = item.value if isinstance(item, Scalar) and isinstance(item.value, str) else None
+        match = _WITH_ITEMS.match(text) if text is not None else None
+        if match is None:
+            ctx.problem(item, where, f"cannot read with-items {describe(item)}", _FIX_WITH_ITEMS)
+            return None
+        name, rest = match.group(1), match.group(2)
+        if any(existing.name == name for existing in result):
+            ctx.problem(item, where, f"with-items names '{name}' twice", "give each list its own name")
+            return None
+        if is_template(rest):
+            ctx.checker.string(item, where, rest, match.start(2), scope.tasks, scope.workflow)
+            result.append(WithItem(name, rest))
+            continue
+        literal = None
+        if rest.startswith("["):
+            try:
+                root, _source = parse(rest)
+                literal = to_python(root) if isinstance(root, Sequence) else None
+            except LoadError:
+                literal = None
+        if literal is None:
+            ctx.problem(item, where, f"with-items list {rest!r} is neither an expression nor a list",
+                        _FIX_WITH_ITEMS, offset=match.start(2))
+            return None
+        result.append(WithItem(name, literal))
+    return tuple(result)
+
+
+def _retry(ctx: Context, node: Node, path: Path, scope: Scope) -> RetryPolicy | None:
+    found: dict[str, tuple[Any, Node, int | None]] = {}
+    if isinstance(node, Mapping):
+        ctx.unknown_keys(node, path, RETRY_KEYS, "retry")
+        for key, _k, value in node.items():
+            if key in RETRY_KEYS:
+                found[key] = (to_python(value), value, None)
+    elif isinstance(node, Scalar) and isinstance(node.value, str) and not is_template(node.value):
+        inline = parse_inline(node.value, has_name=False)
+        if inline.error:
+            ctx.problem(node, path, f"cannot read retry: {inline.error[0]}", "write retry: count=3 delay=10",
+                        offset=inline.error[1])
+            return None
+        for key, value in inline.params.items():
+            if key not in RETRY_KEYS:
+                ctx.problem(node, (*path, key), f"unknown retry parameter '{key}'",
+                            "use count, delay, break-on and continue-on", key=key, offset=inline.offsets[key])
+            else:
+                found[key] = (value, node, inline.offsets[key])
+    else:
+        ctx.problem(node, path, f"retry must be a mapping (count, delay, ...) or 'count=N delay=S', not {describe(node)}",
+                    "write retry: {count: 3, delay: 10}")
+        return None
+    if "count" not in found:
+        ctx.problem(node, path, "retry needs a count", "add count: N (retries after the first attempt)")
+        return None
+    count = ctx.number(*found["count"][:2], (*path, "count"), scope, 0, found["count"][2])
+    delay = ctx.number(*found["delay"][:2], (*path, "delay"), scope, 0, found["delay"][2]) if "delay" in found else 0
+    extra = {}
+    for key in ("break-on", "continue-on"):
+        if key in found:
+            extra[key] = ctx.expression(*found[key][:2], (*path, key), scope, found[key][2])
+            if extra[key] is None:
+                return None
+    if count is None or delay is None:
+        return None
+    return RetryPolicy(count, delay, extra.get("break-on"), extra.get("continue-on"), _pos(node))
+
+
+def _join(ctx: Context, node: Node, path: Path) -> str | int | None:
+    value = node.value if isinstance(node, Scalar) else None
+    if value == "all":
+        return "all"
+    if value == "one":
+        return 1
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    ctx.problem(node, path, f"join must be all, one or a whole number of at least 1, not {describe(node)}",
+                "write join: all (wait for every inbound task) or join: N")
+    return None
+
+
+def _input(ctx: Context, node: Node, path: Path, scope: Scope) -> dict[str, Any] | str | None:
+    if isinstance(node, Scalar) and isinstance(node.value, str) and is_template(node.value):
+        return ctx.expression(node.value, node, path, scope)
+    return ctx.mapping(node, path, scope, "input")
+
+
+def parse_task(ctx: Context, name: str, key: Node, node: Node, path: Path, scope: Scope) -> TaskSpec:
+    spec = TaskSpec(name, key, path)
+    if not isinstance(node, Mapping):
+        if not (isinstance(node, Scalar) and node.value is None):
+            ctx.problem(node, path, f"task '{name}' must be a mapping of task keys, not {describe(node)}",
+                        "indent the task's keys (action, input, on-success, ...) under its name")
+        return spec
+    ctx.unknown_keys(node, path, TASK_KEYS, "a task")
+    values = spec.values
+    clause_publishes: list[tuple[str, Node, Path]] = []
+    for key_text, _knode, value in node.items():
+        if key_text not in TASK_KEYS or (isinstance(value, Scalar) and value.value is None):
+            continue
+        where = (*path, key_text)
+        spec.nodes[key_text] = value
+        result: Any = None
+        if key_text in ("action", "workflow"):
+            result = parse_call(ctx, key_text, value, where, scope)
+        elif key_text == "input":
+            result = _input(ctx, value, where, scope)
+        elif key_text in ("publish", "publish-on-error"):
+            result = ctx.mapping(value, where, scope, key_text)
+        elif key_text in CLAUSES:
+            transitions, publish = parse_clause(ctx, value, where, key_text, scope)
+            for t in transitions:
+                spec.paths[id(t)] = where
+            result = transitions
+            if publish is not None:
+                clause_publishes.append((key_text, publish, (*where, "publish")))
+        elif key_text == "join":
+            result = _join(ctx, value, where)
+        elif key_text == "requires":
+            result = ctx.string_list(value, where, "a required task")
+        elif key_text == "with-items":
+            result = _with_items(ctx, value, where, scope)
+        elif key_text == "concurrency":
+            result = ctx.number(to_python(value), value, where, scope, 1)
+        elif key_text in ("wait-before", "wait-after", "timeout"):
+            result = ctx.number(to_python(value), value, where, scope, 0)
+        elif key_text == "retry":
+            result = _retry(ctx, value, where, scope)
+        elif key_text in ("pause-before", "keep-result", "safe-rerun"):
+            result = ctx.flag(to_python(value), value, where, scope)
+        elif key_text == "fail-on":
+            result = ctx.expression(to_python(value), value, where, scope)
+        elif key_text in ("description", "target", "name"):
+            result = ctx.text(value, where)
+        elif key_text == "tags":
+            result = ctx.string_list(value, where, "a tag")
+        if result is not None:
+            values[key_text] = result
+    for clause, publish, where in clause_publishes:
+        _clause_publish(ctx, spec, clause, publish, where, scope)
+    return spec
+
+
+def _clause_publish(ctx: Context, spec: TaskSpec, clause: str, node: Node, path: Path, scope: Scope) -> None:
+    """``on-success: {publish: {branch: {...}}, next: ...}``: branch publishes join the task's."""
+    if not isinstance(node, Mapping):
+        ctx.problem(node, path, f"publish in {clause} must be a mapping with branch", "write publish: {branch: {name: value}}")
+        return
+    for key, knode, value in node.items():
+        if key != "branch":
+            ctx.problem(knode, (*path, key), f"publish scope '{key}' is not supported",
+                        "publish under branch (task variables are visible to every later task)")
+            continue
+        published = ctx.mapping(value, (*path, key), scope, "publish.branch")
+        if published is None:
+            continue
+        targets = {"on-success": ("publish",), "on-error": ("publish-on-error",),
+                   "on-complete": ("publish", "publish-on-error")}[clause]
+        for target in targets:
+            spec.values[target] = {**spec.values.get(target, {}), **published}
+            spec.nodes.setdefault(target, value)
+
+
+def merge_defaults(defaults: TaskSpec | None, task: TaskSpec) -> TaskSpec:
+    """The task as it runs: task-defaults under the task's own keys (see module docstring)."""
+    if defaults is None:
+        return task
+    values: dict[str, Any] = {}
+    nodes: dict[str, Node] = {}
+    for key, value in defaults.values.items():
+        if key in CLAUSES:
+            value = [t for t in value if t.target != task.name]
+        elif key == "requires":
+            value = [item for item in value if item[0] != task.name]
+        values[key] = value
+        nodes[key] = defaults.nodes[key]
+    if "action" in task.values or "workflow" in task.values or "action" in task.nodes or "workflow" in task.nodes:
+        for key in ("action", "workflow"):
+            values.pop(key, None)
+            nodes.pop(key, None)
+    values.update(task.values)
+    nodes.update(task.nodes)
+    return replace(task, values=values, nodes=nodes, paths={**defaults.paths, **task.paths})

@@ -1,0 +1,128 @@
+"""Expression checks: every template in a value must parse, and ``task(name)`` must exist.
+
+Takes nodes (or strings cut out of a scalar, with their offset) and a `Report`; parses each
+string that holds a template with `chalicelib.language.expressions.parse_template`, maps an
+`ExpressionError` offset to the line and column in the source text, and reports
+``task(name)`` references to tasks that the enclosing workflow does not have.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, Source
+from chalicelib.language.schema import Report, did_you_mean, is_template
+
+_TASK_REF = re.compile(r"\btask\(\s*(?:'([^'\\]*)'|\"([^\"\\]*)\"|([A-Za-z_][\w-]*))\s*\)")
+_FIX_EXPRESSION = "correct the expression: YAQL goes in <% ... %>, Jinja in {{ ... }}"
+
+_parser: Callable[[str], Any] | None = None
+_error_type: type[Exception] | None = None
+
+
+def _load_parser() -> tuple[Callable[[str], Any], type[Exception]]:
+    global _parser, _error_type
+    if _parser is None or _error_type is None:
+        from chalicelib.language import expressions  # imported late: a sibling package
+
+        _parser, _error_type = expressions.parse_template, expressions.ExpressionError
+    return _parser, _error_type
+
+
+def position_in(node: Scalar, offset: int, source: Source) -> tuple[int, int]:
+    """Line and column of character `offset` of a scalar's value."""
+    if node.style in (None, "'", '"') and node.line == node.end_line:
+        return node.line, node.column + offset + (1 if node.style else 0)
+    text = node.value if isinstance(node.value, str) else node.text
+    target = sum(1 for ch in text[:offset] if not ch.isspace())
+    src = source.text
+    i = node.index
+    if node.style in ("|", ">"):
+        i = src.find("\n", i) + 1
+        if i <= 0:
+            return node.line, node.column
+    elif node.style:
+        i += 1
+    count = 0
+    end = min(node.end_index, len(src))
+    while i < end:
+        if not src[i].isspace():
+            if count == target:
+                return source.position(i)
+            count += 1
+        i += 1
+    return node.line, node.column
+
+
+class TemplateChecker:
+    """Checks templates against one source; `tasks` is the enclosing workflow's task names
+    (None outside a workflow, e.g. in ad-hoc actions)."""
+
+    def __init__(self, report: Report, source: Source):
+        self.report = report
+        self.source = source
+        self._seen: set[tuple[int, str]] = set()
+
+    def string(self, node: Scalar, path: tuple[str, ...], text: str, base: int = 0,
+               tasks: dict[str, Any] | None = None, workflow: str = "") -> None:
+        """Check one string found at character `base` of `node`'s value."""
+        if not is_template(text):
+            return
+        parse, error_type = _load_parser()
+        try:
+            template = parse(text)
+        except error_type as error:
+            offset = getattr(error, "offset", 0) or 0
+            message = getattr(error, "message", None) or str(error)
+            where = position_in(node, base + max(0, min(offset, len(text))), self.source)
+            self.report.add(node, path, f"invalid expression: {message}", _FIX_EXPRESSION, position=where)
+            return
+        except RecursionError:
+            self.report.add(node, path, "expression is nested too deeply", "simplify the expression")
+            return
+        except Exception as error:  # noqa: BLE001 - a parser failure must still be a located problem
+            self.report.add(node, path, f"cannot parse this expression ({type(error).__name__}: {error})",
+                            _FIX_EXPRESSION)
+            return
+        if tasks is None:
+            return
+        for name in getattr(template, "task_refs", ()):
+            if name is None or name in tasks:
+                continue
+            offset = next((base + m.start() for m in _TASK_REF.finditer(text)
+                           if name in (m.group(1), m.group(2), m.group(3))), base)
+            self.report.add(node, path, f"task({name}) names no task of workflow {workflow}",
+                            did_you_mean(name, tasks, "tasks"), key=name,
+                            position=position_in(node, offset, self.source))
+
+    def value(self, value: Any, node: Scalar, path: tuple[str, ...], base: int = 0,
+              tasks: dict[str, Any] | None = None, workflow: str = "") -> None:
+        """Check a plain Python value cut from a scalar (e.g. an inline JSON list)."""
+        if isinstance(value, str):
+            self.string(node, path, value, base, tasks, workflow)
+        elif isinstance(value, list):
+            for item in value:
+                self.value(item, node, path, base, tasks, workflow)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self.value(item, node, path, base, tasks, workflow)
+
+    def tree(self, node: Node | None, path: tuple[str, ...], tasks: dict[str, Any] | None = None,
+             workflow: str = "") -> None:
+        """Check every string in a value tree (a shared, anchored node once per workflow)."""
+        if node is None:
+            return
+        if node.anchor is not None:
+            mark = (id(node), workflow)
+            if mark in self._seen:
+                return
+            self._seen.add(mark)
+        if isinstance(node, Scalar):
+            if isinstance(node.value, str):
+                self.string(node, path, node.value, 0, tasks, workflow)
+        elif isinstance(node, Mapping):
+            for key, _knode, child in node.items():
+                self.tree(child, (*path, key), tasks, workflow)
+        elif isinstance(node, Sequence):
+            for index, child in enumerate(node.items):
+                self.tree(child, (*path, str(index)), tasks, workflow)

@@ -1,0 +1,67 @@
+"""Install every local adapter into the moto running in this process.
+
+The adapters are monkeypatches on moto 5.2.5 internals; they must run in the process that hosts
+moto (see `infra.local.host.LocalAWS`) and are never imported by deployed code (`chalicelib/`).
+
+- `infra.local.jsonata_adapter`: JSONata evaluator, escaped variable declarations, `$uuid`,
+  `$hash`, evaluation errors as `States.QueryEvaluationError`;
+- `infra.local.lambda_adapter`: Lambda functions run in-process from their Handler string;
+- `infra.local.sfn_adapter`: nested executions (`states:startExecution[.sync[:2]]`);
+- `infra.local.state_output_adapter`: datetimes in state data stay renderable;
+- `infra.local.api_adapter`: SendTaskFailure and StopExecution keep their `cause`;
+- `infra.local.assign_adapter`: string literals in `Assign` are decoded like any JSON string.
+
+Takes: nothing. Gives: `install_adapters()` (idempotent, thread-safe) and `check_moto()`, which
+raises `MotoMismatchError` if moto is not exactly 5.2.5 or a patched internal is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from infra.local import (
+    api_adapter,
+    assign_adapter,
+    jsonata_adapter,
+    lambda_adapter,
+    sfn_adapter,
+    state_output_adapter,
+)
+from infra.local.moto_guard import MotoMismatchError, check_moto_version
+
+__all__ = ["MotoMismatchError", "check_moto", "install_adapters", "adapters_installed"]
+
+_lock = threading.Lock()
+_installed = False
+
+
+def check_moto() -> None:
+    """Raise MotoMismatchError unless moto is 5.2.5 and has every internal the adapters patch."""
+    check_moto_version()
+    jsonata_adapter.check()
+    lambda_adapter.check()
+    sfn_adapter.check()
+    state_output_adapter.check()
+    api_adapter.check()
+    assign_adapter.check()
+
+
+def install_adapters() -> None:
+    """Check moto, then patch it in this process; later calls do nothing."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        check_moto()
+        jsonata_adapter.install()
+        lambda_adapter.install()
+        sfn_adapter.install()
+        state_output_adapter.install()
+        api_adapter.install()
+        assign_adapter.install()
+        _installed = True
+
+
+def adapters_installed() -> bool:
+    """True once install_adapters() has completed in this process."""
+    return _installed
