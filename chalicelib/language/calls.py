@@ -3,9 +3,14 @@
 `parse_adhoc` takes a workbook ``actions:`` entry and gives an `AdHocSpec`; `check_adhoc`
 resolves ``base:`` chains (reporting cycles) and checks each base's input. `check_call` takes a
 task with task-defaults applied and reports an unknown ``civis.*`` / ``std.*`` action, input
-keys the action does not take or required keys it lacks, unknown sub-workflows, and sub-workflow
-or ad-hoc action inputs that are undeclared or missing. It gives the resolved short name of an
-in-document workflow or ad-hoc action (or None).
+keys the action does not take or required keys it lacks, ad-hoc action inputs it does not
+declare, and unknown sub-workflows. It gives the resolved short name of an in-document workflow
+or ad-hoc action (or None).
+
+Sub-workflow inputs are not checked here: as in Mistral, a missing or undeclared input is
+refused when the sub-workflow starts (real definitions pass extra inputs such as queue_name).
+A dotted workflow name that is not in the document (``other_workbook.wf``) names a workflow
+stored elsewhere and is resolved at run time; an undotted unknown name is a problem.
 """
 from __future__ import annotations
 
@@ -50,10 +55,9 @@ def parse_adhoc(ctx: Context, name: str, key: Node, node: Node, path: Path) -> A
         ctx.problem(key, path, f"ad-hoc action '{name}' has no base", "add base: the action it runs", key=name)
     else:
         spec.base = parse_call(ctx, "base", base, (*path, "base"), _NO_SCOPE)
-    for field_name, value in node.items():
+    for field_name, _knode, vnode in node.items():
         where = (*path, field_name)
-        empty = isinstance(value[1], Scalar) and value[1].value is None
-        knode, vnode = value
+        empty = isinstance(vnode, Scalar) and vnode.value is None
         if field_name == "base-input" and not empty:
             spec.base_input = ctx.mapping(vnode, where, _NO_SCOPE, "base-input")
             spec.base_input_node = vnode
@@ -85,14 +89,13 @@ def check_adhoc(ctx: Context, actions: dict[str, AdHocSpec]) -> None:
                 break
             seen.append(short)
             current = actions[short]
-        keys: list[Key] = [(k, spec.base.node, None) for k in spec.base.params]
+        keys: list[Key] = [(k, spec.base.node, spec.base.key_offsets.get(k)) for k in spec.base.params]
         if isinstance(spec.base_input_node, Mapping):
             keys += [(k, kn, None) for k, kn, _v in spec.base_input_node.items()]
         short = ctx.resolve_name(spec.base.name, actions)
         if short is not None:
             if actions[short].input_ok:
-                _check_params(ctx, actions[short].input, keys, spec.base.node, (*spec.path, "base-input"),
-                              f"ad-hoc action {short}")
+                _check_params(ctx, actions[short].input, keys, (*spec.path, "base-input"), f"ad-hoc action {short}")
             continue
         _check_action(ctx, spec.base, keys, spec.base_input_node, True, (*spec.path, "base-input"))
 
@@ -113,16 +116,16 @@ def check_call(ctx: Context, task: TaskSpec, workflows: dict[str, WorkflowSpec],
             ctx.problem(call.node, (*task.path, call.kind), "inline parameters cannot be combined with an expression input",
                         "move the parameters into the input expression, or write input as a mapping")
         return _resolve(ctx, call, workflows, actions, task.path)
-    keys: list[Key] = [(k, call.node, None) for k in call.params if not isinstance(explicit, dict) or k not in explicit]
+    keys: list[Key] = [(k, call.node, call.key_offsets.get(k)) for k in call.params
+                       if not isinstance(explicit, dict) or k not in explicit]
     if isinstance(input_node, Mapping):
         keys += [(k, kn, None) for k, kn, _v in input_node.items()]
     short = _resolve(ctx, call, workflows, actions, task.path)
     if call.kind == "workflow":
-        if short is not None and workflows[short].input_ok:
-            _check_params(ctx, workflows[short].input, keys, call.node, path, f"workflow {short}")
+        pass  # a sub-workflow's input is checked when it starts, as in Mistral (see module docstring)
     elif short is not None:
         if actions[short].input_ok:
-            _check_params(ctx, actions[short].input, keys, call.node, path, f"ad-hoc action {short}")
+            _check_params(ctx, actions[short].input, keys, path, f"ad-hoc action {short}")
     else:
         _check_action(ctx, call, keys, input_node, "input" in task.values or bool(call.params), path)
     return short
@@ -149,17 +152,20 @@ def _check_action(ctx: Context, call: Call, keys: list[Key], input_node: Node | 
         return
     if sig is None:
         return
-    _check_signature(ctx, sig, keys, call, has_input, path)
+    _check_signature(ctx, sig, keys, call, input_node or call.node, has_input, path)
     if call.name == "civis.import" and isinstance(input_node, Mapping):
         syncs = input_node.get("syncs")
         if isinstance(syncs, Sequence):
             for index, item in enumerate(syncs.items):
                 if isinstance(item, Mapping):
                     _check_signature(ctx, CIVIS_IMPORT_SYNC, [(k, kn, None) for k, kn, _v in item.items()],
-                                     Call("action", "civis.import sync", {}, item), True, (*path, "syncs", str(index)))
+                                     Call("action", "civis.import sync", {}, item), item, True,
+                                     (*path, "syncs", str(index)))
 
 
-def _check_signature(ctx: Context, sig: Signature, keys: list[Key], call: Call, has_input: bool, path: Path) -> None:
+def _check_signature(ctx: Context, sig: Signature, keys: list[Key], call: Call, at: Node, has_input: bool,
+                     path: Path) -> None:
+    """Unknown keys at their own place; missing required keys at `at` (the input, else the call)."""
     allowed = sig.allowed
     given = {k for k, _n, _o in keys}
     if not sig.any_input:
@@ -171,17 +177,13 @@ def _check_signature(ctx: Context, sig: Signature, keys: list[Key], call: Call, 
         return
     for key in sig.required:
         if key not in given:
-            ctx.problem(call.node, path, f"{call.name} needs input '{key}'", f"add {key}: ... under input", key=key)
+            ctx.problem(at, path, f"{call.name} needs input '{key}'", f"add {key}: ... under input", key=key)
 
 
-def _check_params(ctx: Context, params: tuple[Parameter, ...], keys: list[Key], at: Node, path: Path,
-                  what: str) -> None:
+def _check_params(ctx: Context, params: tuple[Parameter, ...], keys: list[Key], path: Path, what: str) -> None:
+    """Ad-hoc action input: every key must be declared (missing ones fail at run time)."""
     declared = {p.name for p in params}
-    given = {k for k, _n, _o in keys}
     for key, node, offset in keys:
         if key not in declared:
             ctx.problem(node, (*path, key), f"{what} has no input '{key}'",
                         did_you_mean(key, declared, "inputs") or f"{what} declares no input", key=key, offset=offset)
-    for p in params:
-        if not p.has_default and p.name not in given:
-            ctx.problem(at, path, f"{what} needs input '{p.name}'", f"add {p.name}: ... under input", key=p.name)

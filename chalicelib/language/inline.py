@@ -17,6 +17,7 @@ from typing import Any
 
 _KEY = re.compile(r"([A-Za-z_][\w\-.]*)=")
 _CLOSERS = {"<%": "%>", "{{": "}}", "{%": "%}"}
+_SIMPLE = re.compile(r"[^\s=]+\Z")  # a bare name without parameters
 
 
 @dataclass
@@ -89,6 +90,8 @@ def _bare_value(token: str) -> Any:
 
 def parse_inline(text: str, has_name: bool = True) -> Inline:
     """Split ``name k=v k2=v2`` (or only ``k=v ...`` when `has_name` is false)."""
+    if has_name and _SIMPLE.match(text):
+        return Inline(text)
     n = len(text)
     i = 0
     while i < n and text[i].isspace():

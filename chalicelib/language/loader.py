@@ -38,6 +38,7 @@ _STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yam
 _INT, _FLOAT, _MERGE = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:merge"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _KEEP_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:value", _MERGE}
+_RESOLVERS = _Loader.yaml_implicit_resolvers  # first character → [(tag, regexp)], as PyYAML resolves
 _FIX_SYNTAX = "fix the YAML syntax at this point (indentation, a missing ':' or an unclosed quote)"
 
 
@@ -181,7 +182,19 @@ def _merge(mapping: Mapping, merged: list[tuple[Scalar, Node]]) -> None:
 
 def parse(text: str) -> tuple[Node | None, Source]:
     """Parse one YAML document; gives its root node (None when the document is empty)."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise LoadError(_problem(1, error.start + 1, "the definition is not UTF-8 text",
+                                     "save the file as UTF-8")) from None
     source = Source(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line, column = source.position(error.start)
+        raise LoadError(_problem(line, column, "the text holds a character that is not valid Unicode",
+                                 "remove this character", repr(text[error.start]))) from None
     loader = _Loader(text)
     try:
         return _compose(loader, source), source
@@ -196,7 +209,6 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
     stack: list[list[Any]] = []  # [node, pending key or None, merge list]
     root: Node | None = None
     documents = 0
-    resolve = loader.resolve
     while True:
         event = loader.get_event()
         cls = type(event)
@@ -214,7 +226,13 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
         if cls is ScalarEvent:
             tag = event.tag
             if tag is None or tag == "!":
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                tag = _STR
+                if event.implicit[0]:
+                    text = event.value
+                    for candidate, regexp in _RESOLVERS.get(text[:1], ()):
+                        if regexp.match(text):
+                            tag = candidate
+                            break
             if tag == _MERGE and stack and isinstance(stack[-1][0], Mapping) and stack[-1][1] is None:
                 node: Node = Scalar(line, column, mark.index, event.anchor, "<<", "<<", None, _MERGE, 0, line)
             else:

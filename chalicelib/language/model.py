@@ -95,6 +95,9 @@ class Task:
     action: str | None = None
     workflow: str | None = None
     input: dict[str, Value] = field(default_factory=dict)
+    # ``input: <% expr %>``: the whole input is one expression giving a mapping at run time
+    # (then `input` is empty); None when the input is written as a mapping
+    input_expression: str | None = None
     publish: dict[str, Value] = field(default_factory=dict)
     publish_on_error: dict[str, Value] = field(default_factory=dict)
     on_success: tuple[Transition, ...] = ()

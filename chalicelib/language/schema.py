@@ -30,8 +30,13 @@ _TEMPLATE_MARKS = ("<%", "{{", "{%")
 
 
 def is_template(text: object) -> bool:
-    """True when a string holds a YAQL ``<% %>`` or Jinja ``{{ }}`` / ``{% %}`` template."""
-    return isinstance(text, str) and any(mark in text for mark in _TEMPLATE_MARKS)
+    """True when a string holds a closed YAQL ``<% %>`` or Jinja ``{{ }}`` / ``{% %}`` template
+    (a lone ``<%`` without ``%>`` after it is plain text, as in Mistral)."""
+    if not isinstance(text, str) or not any(mark in text for mark in _TEMPLATE_MARKS):
+        return False
+    from chalicelib.language import expressions  # a sibling package, imported when first needed
+
+    return bool(expressions.is_template(text))
 
 
 def is_identifier(text: object) -> bool:
@@ -59,14 +64,16 @@ class Report:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # suspicious but accepted (Mistral runs them)
 
     def add(self, node: Node | None, path: tuple[str, ...], message: str, fix: str = "",
-            key: str | None = None, position: tuple[int, int] | None = None) -> None:
+            key: str | None = None, position: tuple[int, int] | None = None, warning: bool = False) -> None:
         if position is None:
             position = (node.line, node.column) if node is not None else (1, 1)
         if key is None:
             key = node.text if isinstance(node, Scalar) else (path[-1] if path else "")
-        self.problems.append(Problem(position[0], position[1], message, join_path(path), str(key), fix))
+        target = self.warnings if warning else self.problems
+        target.append(Problem(position[0], position[1], message, join_path(path), str(key), fix))
 
     def sorted(self) -> list[Problem]:
         return sorted(set(self.problems))

@@ -32,6 +32,7 @@ class Call:
     name: str
     params: dict[str, Any]
     node: Scalar
+    key_offsets: dict[str, int] = field(default_factory=dict)  # where each parameter's key starts
 
 
 @dataclass
@@ -41,7 +42,6 @@ class TaskSpec:
     path: Path
     values: dict[str, Any] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
-    paths: dict[int, Path] = field(default_factory=dict)  # id(RawTransition) → its path
 
 
 def _pos(node: Node) -> Position:
@@ -54,8 +54,8 @@ def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) ->
                     f"write {kind}: name (optionally followed by key=value parameters)")
         return None
     inline = parse_inline(node.value)
-    if is_template(inline.name):
-        ctx.problem(node, path, f"the {kind} name cannot be an expression ({inline.name!r})",
+    if node.value.lstrip().startswith(("<%", "{{", "{%")) or is_template(inline.name):
+        ctx.problem(node, path, f"the {kind} name cannot be an expression ({node.value.strip()!r})",
                     f"name the {kind} directly; choose between tasks with guarded transitions instead")
         return None
     if inline.error:
@@ -65,7 +65,8 @@ def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) ->
         return None
     for key, value in inline.params.items():
         ctx.checker.value(value, node, (*path, key), inline.offsets[key], scope.tasks, scope.workflow)
-    return Call(kind, inline.name, inline.params, node)
+    offsets = {key: inline.offsets[key] - len(key) - 1 for key in inline.params}
+    return Call(kind, inline.name, inline.params, node, offsets)
 
 
 def _with_items(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[WithItem, ...] | None:
@@ -79,7 +80,7 @@ def _with_items(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[Wit
         text = item.value if isinstance(item, Scalar) and isinstance(item.value, str) else None
         match = _WITH_ITEMS.match(text) if text is not None else None
         if match is None:
-            ctx.problem(item, where, f"cannot read with-items {describe(item)}", _FIX_WITH_ITEMS)
+            ctx.problem(item, where, f"with-items must be 'name in <% list %>', not {describe(item)}", _FIX_WITH_ITEMS)
             return None
         name, rest = match.group(1), match.group(2)
         if any(existing.name == name for existing in result):
@@ -111,7 +112,7 @@ def _retry(ctx: Context, node: Node, path: Path, scope: Scope) -> RetryPolicy | 
         for key, _k, value in node.items():
             if key in RETRY_KEYS:
                 found[key] = (to_python(value), value, None)
-    elif isinstance(node, Scalar) and isinstance(node.value, str) and not is_template(node.value):
+    elif isinstance(node, Scalar) and isinstance(node.value, str) and not node.value.lstrip().startswith(("<%", "{{")):
         inline = parse_inline(node.value, has_name=False)
         if inline.error:
             ctx.problem(node, path, f"cannot read retry: {inline.error[0]}", "write retry: count=3 delay=10",
@@ -120,7 +121,8 @@ def _retry(ctx: Context, node: Node, path: Path, scope: Scope) -> RetryPolicy | 
         for key, value in inline.params.items():
             if key not in RETRY_KEYS:
                 ctx.problem(node, (*path, key), f"unknown retry parameter '{key}'",
-                            "use count, delay, break-on and continue-on", key=key, offset=inline.offsets[key])
+                            "use count, delay, break-on and continue-on", key=key,
+                            offset=inline.offsets[key] - len(key) - 1)
             else:
                 found[key] = (value, node, inline.offsets[key])
     else:
@@ -186,8 +188,6 @@ def parse_task(ctx: Context, name: str, key: Node, node: Node, path: Path, scope
             result = ctx.mapping(value, where, scope, key_text)
         elif key_text in CLAUSES:
             transitions, publish = parse_clause(ctx, value, where, key_text, scope)
-            for t in transitions:
-                spec.paths[id(t)] = where
             result = transitions
             if publish is not None:
                 clause_publishes.append((key_text, publish, (*where, "publish")))
@@ -257,4 +257,4 @@ def merge_defaults(defaults: TaskSpec | None, task: TaskSpec) -> TaskSpec:
             nodes.pop(key, None)
     values.update(task.values)
     nodes.update(task.nodes)
-    return replace(task, values=values, nodes=nodes, paths={**defaults.paths, **task.paths})
+    return replace(task, values=values, nodes=nodes)

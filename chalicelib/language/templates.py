@@ -2,8 +2,9 @@
 
 Takes nodes (or strings cut out of a scalar, with their offset) and a `Report`; parses each
 string that holds a template with `chalicelib.language.expressions.parse_template`, maps an
-`ExpressionError` offset to the line and column in the source text, and reports
-``task(name)`` references to tasks that the enclosing workflow does not have.
+`ExpressionError` offset to the line and column in the source text, and warns about
+``task(name)`` references to tasks that the enclosing workflow does not have (Mistral accepts
+them and evaluates them to null; real definitions contain them, so they are not errors).
 """
 from __future__ import annotations
 
@@ -89,11 +90,11 @@ class TemplateChecker:
         for name in getattr(template, "task_refs", ()):
             if name is None or name in tasks:
                 continue
-            offset = next((base + m.start() for m in _TASK_REF.finditer(text)
-                           if name in (m.group(1), m.group(2), m.group(3))), base)
-            self.report.add(node, path, f"task({name}) names no task of workflow {workflow}",
+            offset = next((base + m.start(g) for m in _TASK_REF.finditer(text) for g in (1, 2, 3)
+                           if m.group(g) == name), base)
+            self.report.add(node, path, f"task({name}) names no task of workflow {workflow}: it is null at run time",
                             did_you_mean(name, tasks, "tasks"), key=name,
-                            position=position_in(node, offset, self.source))
+                            position=position_in(node, offset, self.source), warning=True)
 
     def value(self, value: Any, node: Scalar, path: tuple[str, ...], base: int = 0,
               tasks: dict[str, Any] | None = None, workflow: str = "") -> None:

@@ -25,6 +25,7 @@ class RawTransition:
     target: str
     node: Scalar  # the scalar holding the target (offset `offset` into its value)
     clause: str
+    path: Path
     guard: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     offset: int = 0
@@ -48,7 +49,7 @@ def _one(ctx: Context, text: str, node: Scalar, path: Path, clause: str, scope: 
         return None
     for key, value in inline.params.items():
         ctx.checker.value(value, node, path, inline.offsets[key], scope.tasks, scope.workflow)
-    return RawTransition(inline.name, node, clause, guard, inline.params, inline.name_offset)
+    return RawTransition(inline.name, node, clause, path, guard, inline.params, inline.name_offset)
 
 
 def _items(ctx: Context, node: Node, path: Path, clause: str, scope: Scope) -> list[RawTransition]:
@@ -103,12 +104,12 @@ def parse_clause(ctx: Context, node: Node, path: Path, clause: str,
     return [], None
 
 
-def check_targets(ctx: Context, transitions: Iterable[RawTransition], path_of: dict[int, Path],
-                  tasks: dict[str, Any], own: str | None) -> None:
+def check_targets(ctx: Context, transitions: Iterable[RawTransition], tasks: dict[str, Any],
+                  own: str | None) -> None:
     """Resolve targets (tasks first, then engine commands); `own` is the task's name (None for
     task-defaults, whose transitions to a task itself are dropped later)."""
     for t in transitions:
-        path = path_of[id(t)]
+        path = t.path
         if t.target in tasks:
             if t.params:
                 ctx.problem(t.node, path, f"transition to task '{t.target}' cannot take parameters",

@@ -23,6 +23,7 @@ _WORKBOOK_MARKS = ("workflows", "actions", "name")
 @dataclass
 class Analysis:
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)  # accepted, but probably a mistake
     workbook: str | None = None
     description: str = ""
     workflows: dict[str, WorkflowSpec] = field(default_factory=dict)
@@ -49,6 +50,7 @@ def analyze(text: str) -> Analysis:
     else:
         _document(ctx, root, result)
     result.problems = ctx.report.sorted()
+    result.warnings = sorted(set(ctx.report.warnings))
     return result
 
 

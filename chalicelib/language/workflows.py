@@ -156,7 +156,7 @@ def _check_task(ctx: Context, wf: WorkflowSpec, task: TaskSpec, task_names: dict
                     "keep one: action runs an action, workflow runs a sub-workflow", key="workflow")
     for clause in CLAUSES:
         transitions = task.values.get(clause, ())
-        check_targets(ctx, transitions, task.paths, task_names, own)
+        check_targets(ctx, transitions, task_names, own)
         if wf.type == "reverse" and clause in task.nodes:
             ctx.problem(task.nodes[clause], (*task.path, clause), f"{clause} is not allowed in a reverse workflow",
                         "use requires in the dependent task, or make the workflow type: direct", key=clause)

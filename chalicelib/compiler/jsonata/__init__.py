@@ -6,6 +6,14 @@ Gives: JSONata expression text (without the `{% %}` that the compiler adds):
 truthiness, for Choice conditions), and `is_constant`. The text runs on JSONata 2.x as
 Step Functions has it, and on jsonata-python for local mode; it uses only standard
 functions (never $eval).
+
+Run-time rules follow Mistral: reading an undefined top-level variable fails, missing
+nested keys are null, `and`/`or`/`not` use Python truthiness, YAQL `/` divides whole
+numbers as integers, `+` adds numbers, strings, lists or dicts, text around expressions is
+joined with Python's str(). Known differences: JSON numbers carry no int/float mark (7.0
+from data divides like 7); attribute access on null or a non-dict gives null; matches() and
+=~ need a literal pattern; json_parse/yaml_parse accept only already-parsed values or blank
+text; yaml_dump/json_dump/json_pp give indented JSON; tasks(), executions() fail at run time.
 """
 from __future__ import annotations
 
@@ -13,7 +21,9 @@ from typing import Any
 
 from chalicelib.language.expressions import Template, is_template
 
-from .translate import Scope, Translator
+from .pieces import Js
+from .scope import Scope
+from .translate import Translator
 
 __all__ = ["Scope", "guard_to_jsonata", "is_constant", "template_to_jsonata",
            "value_to_jsonata"]
@@ -38,7 +48,7 @@ def guard_to_jsonata(template: Template, scope: Scope) -> str:
     ([], {}, "", 0, null and false are false)."""
     translator = Translator(scope)
     piece = translator.template(template)
-    return translator.finish(piece.__class__(translator.truthy(piece), "bool"))
+    return translator.finish(Js(translator.truthy(piece), "bool"))
 
 
 def is_constant(value: Any) -> bool:

@@ -113,8 +113,10 @@ HELPERS: dict[str, str] = {
              "$split($t,/\\s+/))}",
     "range": "function($a,$b){$b>$a?[$a..$b-1]:[]}",
     "sort": "function($l){$sort($_seq($l,'sort'))}",
-    "sortby": "function($l,$f,$desc){$sort($_seq($l,'orderBy'),function($x,$y){($p:=$f($x)"
-              ";$q:=$f($y);$desc?$p<$q:$p>$q)})}",
+    # $sort with a comparator must not be a lambda's tail call: JSONata 2.0's tail-call
+    # optimisation would hand the comparator to $sort unwrapped ("comp is not a function").
+    "sortby": "function($l,$f,$desc){($r:=$sort($_seq($l,'orderBy'),function($x,$y){($p:="
+              "$f($x);$q:=$f($y);$desc?$p<$q:$p>$q)});$r)}",
     "reverse": "function($v){$type($v)='string'?$join($reverse($split($v,''))):$reverse("
                "$_seq($v,'reverse'))}",
     "todict": "function($l,$fk,$fv){$merge($_map($l,function($v){{$_str($fk($v)):$_nn("

@@ -9,9 +9,8 @@ the same nodes; operator names are dialect-neutral (`div` is YAQL's integer-awar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 BINARY_OPS = frozenset({
     "or", "and",                                  # Python truthiness, return an operand

@@ -156,6 +156,9 @@ class _Checker:
                 raise ExpressionError(f"{shown}() takes key => value arguments, e.g. "
                                       f"{node.name}(a => 1)", ast.start(positional[0]))
             return
+        if keywords and self.dialect == "yaql":
+            raise ExpressionError("'=>' arguments are only accepted by dict() and let()",
+                                  ast.start(keywords[0]))
         for kw in keywords:
             key = kw.key.value if isinstance(kw.key, ast.Literal) else None
             if key not in function.keywords:
@@ -211,7 +214,7 @@ class _Checker:
         self._check_regex(node.args[1])
 
     def _call_mapattr(self, node: ast.Call, env: _Env) -> None:
-        arg = node.args[1]
+        arg = node.args[1] if len(node.args) == 2 else node
         if not (isinstance(arg, ast.Pair) and isinstance(arg.value, ast.Literal)
                 and isinstance(arg.value.value, str)):
             raise ExpressionError("the map filter is supported as map(attribute='name')",

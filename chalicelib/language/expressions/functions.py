@@ -33,7 +33,7 @@ class Function:
     deferred: str | None = None
 
 
-def _f(name: str, lo: int, hi: int | None = -1, lambdas: tuple[int, ...] = (),
+def _f(name: str, lo: int, hi: int | None = -1, *, lambdas: tuple[int, ...] = (),
        pairs: bool = False, keywords: tuple[str, ...] = (), deferred: str | None = None
        ) -> Function:
     return Function(name, lo, lo if hi == -1 else hi, frozenset(lambdas), pairs,
@@ -111,7 +111,7 @@ JINJA_FILTERS: dict[str, Function] = {
     "unique": _f("distinct", 1), "reverse": _f("reverse", 1),
     "sum": _f("sum", 1), "min": _f("min", 1), "max": _f("max", 1),
     "abs": _f("abs", 1), "round": _f("round", 1, 2), "items": _f("items", 1),
-    "map": _f("mapattr", 2, keywords=("attribute",)), "tojson": _f("tojson", 1),
+    "map": _f("mapattr", 1, 2, keywords=("attribute",)), "tojson": _f("tojson", 1),
     "json_pp": _MISTRAL["json_pp"], "json_dump": _MISTRAL["json_dump"],
     "yaml_dump": _MISTRAL["yaml_dump"], "json_parse": _MISTRAL["json_parse"],
     "yaml_parse": _MISTRAL["yaml_parse"],

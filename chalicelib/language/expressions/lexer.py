@@ -95,6 +95,8 @@ def tokenize(source: str, dialect: str, base: int = 0) -> list[Token]:
                 tokens.append(Token("op", "$", base + i))
                 i += 1
             continue
+        if dialect == "yaql" and source.startswith("==", i):
+            raise ExpressionError("YAQL compares with '=', not '=='", base + i)
         for op in operators:
             if source.startswith(op, i):
                 tokens.append(Token("op", op, base + i))

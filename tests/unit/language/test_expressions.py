@@ -9,13 +9,12 @@ from chalicelib.language.expressions import (
     Expression,
     ExpressionError,
     Template,
+    ast,
     is_template,
     parse_expression,
     parse_format,
     parse_template,
 )
-from chalicelib.language.expressions import ast
-
 
 # -- finding templates ------------------------------------------------------------------
 
@@ -186,6 +185,10 @@ def test_format_patterns():
     ("<% [1 2] %>", 6, "expected ',' or ']'"),
     ("<% $1 %>", 3, "positional variable"),
     ("{{ $.x }}", 3, "read variables as _.name"),
+    ("<% $.x == 1 %>", 7, "YAQL compares with '='"),
+    ("<% $.x.where($.a => 1) %>", 13, "only accepted by dict() and let()"),
+    ("{{ _.l | map('upper') }}", 13, "map(attribute='name')"),
+    ("<% $.now() %>", 5, "cannot be called as a method"),
 ])
 def test_errors_carry_offsets(text, offset, fragment):
     with pytest.raises(ExpressionError) as caught:

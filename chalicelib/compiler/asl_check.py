@@ -1,0 +1,161 @@
+"""Structural check of an Amazon States Language document (JSONata query language).
+
+Takes an ASL dict; raises `InvalidStateMachine` listing every structural fault: unknown
+state types or fields, missing or dangling `Next`, unreachable states, duplicate or over-long
+state names, malformed Retry/Catch, malformed ``{% %}`` expressions. What it checks is what
+Step Functions' own validation rejects at CreateStateMachine time, so a compiled machine that
+passes here deploys. A failure is a compiler defect, not the author's.
+"""
+from __future__ import annotations
+
+from chalicelib.errors import StepwiseError
+
+COMMON = {"Type", "Comment", "QueryLanguage"}
+FLOW = {"Next", "End"}
+FIELDS = {
+    "Task": COMMON | FLOW | {"Resource", "Arguments", "Output", "Assign", "TimeoutSeconds",
+                             "HeartbeatSeconds", "Retry", "Catch", "Credentials"},
+    "Pass": COMMON | FLOW | {"Output", "Assign"},
+    "Choice": COMMON | {"Choices", "Default", "Output", "Assign"},
+    "Wait": COMMON | FLOW | {"Seconds", "Timestamp", "Output", "Assign"},
+    "Succeed": COMMON | {"Output"},
+    "Fail": COMMON | {"Error", "Cause"},
+    "Parallel": COMMON | FLOW | {"Branches", "Arguments", "Output", "Assign", "Retry", "Catch"},
+    "Map": COMMON | FLOW | {"Items", "ItemSelector", "ItemProcessor", "MaxConcurrency",
+                            "Output", "Assign", "Retry", "Catch", "Label",
+                            "ToleratedFailurePercentage", "ToleratedFailureCount"},
+}
+MAX_NAME = 80
+
+
+class InvalidStateMachine(StepwiseError):
+    status = 500
+    code = "invalid_state_machine"
+
+    def __init__(self, faults: list[str]):
+        self.faults = faults
+        super().__init__("compiled state machine is invalid: " + "; ".join(faults[:5]))
+
+
+def check(definition: dict) -> None:
+    faults: list[str] = []
+    if definition.get("QueryLanguage", "JSONPath") not in ("JSONata", "JSONPath"):
+        faults.append("QueryLanguage must be JSONata or JSONPath")
+    _check_machine(definition, "", faults, set())
+    if faults:
+        raise InvalidStateMachine(faults)
+
+
+def _check_machine(machine: dict, where: str, faults: list[str], names: set[str]) -> None:
+    states = machine.get("States")
+    start = machine.get("StartAt")
+    if not isinstance(states, dict) or not states:
+        faults.append(f"{where or 'machine'}: States must be a non-empty object")
+        return
+    if start not in states:
+        faults.append(f"{where or 'machine'}: StartAt '{start}' is not a state")
+    for name, state in states.items():
+        here = f"{where}{name}"
+        if name in names:
+            faults.append(f"{here}: state name used twice")
+        names.add(name)
+        if not name or len(name) > MAX_NAME:
+            faults.append(f"{here}: state names must have 1 to {MAX_NAME} characters")
+        _check_state(state, here, states, faults, names)
+    reached = _reachable(states, start)
+    for name in states:
+        if name not in reached:
+            faults.append(f"{where}{name}: state is not reachable from StartAt")
+
+
+def _check_state(state: dict, here: str, states: dict, faults: list[str],
+                 names: set[str]) -> None:
+    kind = state.get("Type")
+    if kind not in FIELDS:
+        faults.append(f"{here}: unknown Type {kind!r}")
+        return
+    for key in state:
+        if key not in FIELDS[kind]:
+            faults.append(f"{here}: field {key} is not allowed in a {kind} state")
+    if FLOW & FIELDS[kind]:
+        if ("Next" in state) == bool(state.get("End")):
+            faults.append(f"{here}: exactly one of Next and End is required")
+    for target in _targets(state):
+        if target not in states:
+            faults.append(f"{here}: transition to unknown state '{target}'")
+    for key, value in state.items():
+        _check_expressions(value, f"{here}.{key}", faults)
+    if kind == "Choice":
+        if not state.get("Choices"):
+            faults.append(f"{here}: a Choice needs at least one rule")
+        for rule in state.get("Choices", []):
+            if "Next" not in rule or "Condition" not in rule:
+                faults.append(f"{here}: each Choice rule needs Condition and Next")
+    for key in ("Retry", "Catch"):
+        _check_handlers(state.get(key, []), f"{here}.{key}", faults, key == "Retry")
+    if kind == "Parallel":
+        for i, branch in enumerate(state.get("Branches", [])):
+            _check_machine(branch, f"{here}.Branches[{i}].", faults, names)
+        if not state.get("Branches"):
+            faults.append(f"{here}: a Parallel needs at least one branch")
+    if kind == "Map":
+        processor = state.get("ItemProcessor")
+        if not isinstance(processor, dict):
+            faults.append(f"{here}: a Map needs an ItemProcessor")
+        else:
+            _check_machine(processor, f"{here}.ItemProcessor.", faults, names)
+    if kind == "Wait" and ("Seconds" in state) == ("Timestamp" in state):
+        faults.append(f"{here}: a Wait needs exactly one of Seconds and Timestamp")
+    if kind == "Task" and not isinstance(state.get("Resource"), str):
+        faults.append(f"{here}: a Task needs a Resource")
+
+
+def _check_handlers(handlers: list, here: str, faults: list[str], retry: bool) -> None:
+    for i, handler in enumerate(handlers):
+        errors = handler.get("ErrorEquals")
+        if not errors:
+            faults.append(f"{here}[{i}]: ErrorEquals must list at least one error")
+        elif "States.ALL" in errors and (len(errors) > 1 or i != len(handlers) - 1):
+            faults.append(f"{here}[{i}]: States.ALL must be alone and last")
+        if retry:
+            if handler.get("IntervalSeconds", 1) < 1 or handler.get("MaxAttempts", 0) < 0:
+                faults.append(f"{here}[{i}]: IntervalSeconds ≥ 1 and MaxAttempts ≥ 0")
+            if handler.get("BackoffRate", 1.0) < 1.0:
+                faults.append(f"{here}[{i}]: BackoffRate must be at least 1.0")
+        elif "Next" not in handler:
+            faults.append(f"{here}[{i}]: a catcher needs Next")
+
+
+def _check_expressions(value, here: str, faults: list[str]) -> None:
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("{%") != stripped.endswith("%}"):
+            faults.append(f"{here}: malformed {{% %}} expression")
+    elif isinstance(value, dict) and here.rsplit(".", 1)[-1] not in ("Branches", "ItemProcessor"):
+        for key, inner in value.items():
+            _check_expressions(inner, f"{here}.{key}", faults)
+    elif isinstance(value, list) and not here.endswith("Branches"):
+        for inner in value:
+            if not isinstance(inner, dict) or "States" not in inner:
+                _check_expressions(inner, here, faults)
+
+
+def _targets(state: dict) -> list[str]:
+    found = [c.get("Next") for c in state.get("Catch", [])]
+    found += [c.get("Next") for c in state.get("Choices", [])]
+    for key in ("Next", "Default"):
+        if key in state:
+            found.append(state[key])
+    return [t for t in found if t is not None]
+
+
+def _reachable(states: dict, start: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in states:
+            continue
+        seen.add(name)
+        stack.extend(_targets(states[name]))
+    return seen

@@ -1,0 +1,94 @@
+"""The document that flows through a compiled machine, and the JSONata that reads and builds it.
+
+Every state's input and output is a *doc*: ``{"ctx": {...}, "tasks": {...}, "failed": [...],
+"arrivals": [...]}``. `ctx` is Mistral's context (workflow input, `vars`, published values)
+and flows along transitions, so parallel branches see only their own publications until a
+join merges them, as in Mistral. `tasks` maps a task name to ``{"result", "state",
+"state_info", "published"}`` for ``task(name)``. `failed` lists unhandled task failures; the
+machine ends FAILED when any is left at the end. `arrivals` records ``{"join", "from"}`` for
+every transition that reached a join task, until the join runs. Keys may be missing (JSONata
+drops undefined values); every reader tolerates that.
+"""
+from __future__ import annotations
+
+import json
+
+from chalicelib.compiler.jsonata import Scope, guard_to_jsonata, value_to_jsonata
+from chalicelib.language.expressions import parse_template
+from chalicelib.language.model import Value, Workflow
+
+EXECUTION = ('{"id": $states.context.Execution.Id, "name": $states.context.Execution.Name, '
+             '"input": $states.context.Execution.Input, '
+             '"created_at": $states.context.Execution.StartTime}')
+ENV = ('($e := $states.context.Execution.Input.__env; $type($e) = "object" ? $e : {})')
+
+
+def lit(value: object) -> str:
+    """A JSON literal is a JSONata literal."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def field(obj: str, name: str) -> str:
+    escaped = name.replace("`", "")
+    return f"{obj}.`{escaped}`"
+
+
+def expr(text: str) -> str:
+    return "{% " + text + " %}"
+
+
+def scope_for(doc: str, current: str | None = None, locals_: dict | None = None) -> Scope:
+    """Names for expressions of a state whose doc is `doc` (a JSONata expression).
+
+    `current` is the JSONata of task()'s object while publishing (None elsewhere)."""
+    def task(name: str | None) -> str:
+        if name is None:
+            return current if current is not None else f"{doc}.__current"
+        return field(f"{doc}.tasks", name)
+    return Scope(ctx=f"{doc}.ctx", task=task, execution=EXECUTION, env=ENV,
+                 locals=locals_ or {})
+
+
+def value(val: Value, scope: Scope) -> str:
+    return value_to_jsonata(val, scope)
+
+
+def guard(text: str, scope: Scope) -> str:
+    return guard_to_jsonata(parse_template(text), scope)
+
+
+def init_doc(workflow: Workflow) -> str:
+    """The first doc, built from the execution input: defaults, then input, then `vars`.
+
+    Input keys starting with ``__`` are reserved for the engine (``__env``, ...)."""
+    defaults = {p.name: p.default for p in workflow.input if p.has_default}
+    given = ('$sift($states.input, function($v, $k) { $substring($k, 0, 2) != "__" })')
+    base = f"$merge([{lit(defaults)}, {given}])"
+    if workflow.vars:
+        vars_ = value(workflow.vars, Scope(ctx="$sw_c0", execution=EXECUTION, env=ENV))
+        ctx = f"($sw_c0 := {base}; $merge([$sw_c0, {vars_}]))"
+    else:
+        ctx = base
+    return '{"ctx": ' + ctx + ', "tasks": {}}'
+
+
+def final_output(workflow: Workflow, doc: str) -> str:
+    """The workflow's output on success: its `output` clause, else the published context."""
+    scope = scope_for(doc)
+    if workflow.has_output:
+        return value(workflow.output, scope)
+    inputs = lit([p.name for p in workflow.input])
+    return (f'($o := $sift({doc}.ctx, function($v, $k) {{ $not($k in {inputs}) }}); '
+            '$exists($o) ? $o : {})')
+
+
+def failure_cause(workflow: Workflow, doc: str, info: str) -> str:
+    """Cause of a FAILED execution: JSON of ``{"result": info}`` merged with output-on-error."""
+    parts = ['{"result": ' + info + "}"]
+    if workflow.has_output_on_error:
+        parts.append(value(workflow.output_on_error, scope_for(doc)))
+    return f"$string($merge([{', '.join(parts)}]))"
+
+
+def failed_tasks_info(doc: str) -> str:
+    return (f'"Failure caused by error in tasks: " & $join({doc}.failed.task, ", ")')

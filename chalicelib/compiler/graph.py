@@ -1,0 +1,166 @@
+"""Graph facts the lowering pass needs, computed once per workflow.
+
+Takes a validated `Workflow` (a reverse workflow is first rewritten as the equivalent direct
+one by `reverse_to_direct`); gives a `Graph`: successors of every task, the inbound tasks of
+every join, and for every join the task whose completion starts the region that owns it
+(the nearest common dominator of its inbound tasks, or ROOT for the start of the workflow).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from chalicelib.language.model import Task, Transition, Workflow
+
+from .errors import UnsupportedShape
+
+ROOT = "\x00root"
+
+
+def reverse_to_direct(workflow: Workflow, targets: list[str] | None = None) -> Workflow:
+    """A reverse workflow as the direct workflow Mistral would run for `targets`.
+
+    Only the targets' transitive `requires` run; each requirement transitions to the tasks
+    that need it, and a task with several requirements joins them all.
+    """
+    tasks = workflow.tasks
+    if not targets:
+        required = {r for t in tasks.values() for r in t.requires}
+        targets = [name for name in tasks if name not in required]
+    needed: list[str] = []
+    stack = list(reversed(targets))
+    while stack:
+        name = stack.pop()
+        if name in needed:
+            continue
+        needed.append(name)
+        stack.extend(reversed(tasks[name].requires))
+    order = [name for name in tasks if name in needed]
+    dependants: dict[str, list[str]] = {name: [] for name in order}
+    for name in order:
+        for req in tasks[name].requires:
+            dependants[req].append(name)
+    rewritten = {}
+    for name in order:
+        task = tasks[name]
+        on_success = tuple(Transition(target=d, position=task.position) for d in dependants[name])
+        join = "all" if len(set(task.requires)) > 1 else None
+        rewritten[name] = replace(task, on_success=on_success, on_error=(), on_complete=(),
+                                  join=join, requires=())
+    return replace(workflow, type="direct", tasks=rewritten)
+
+
+def transitions(task: Task) -> tuple[Transition, ...]:
+    return (*task.on_success, *task.on_error, *task.on_complete)
+
+
+@dataclass
+class Graph:
+    workflow: Workflow
+    successors: dict[str, list[str]] = field(default_factory=dict)
+    inbound: dict[str, list[str]] = field(default_factory=dict)  # join -> inbound tasks
+    owner: dict[str, str] = field(default_factory=dict)  # join -> owning task or ROOT
+    owned: dict[str, list[str]] = field(default_factory=dict)  # owner -> joins, document order
+
+    @property
+    def joins(self) -> list[str]:
+        return list(self.inbound)
+
+
+def analyse(workflow: Workflow) -> Graph:
+    graph = Graph(workflow)
+    tasks = workflow.tasks
+    for name, task in tasks.items():
+        graph.successors[name] = list(dict.fromkeys(
+            t.target for t in transitions(task) if not t.is_command))
+    for name, task in tasks.items():
+        if task.join is not None:
+            graph.inbound[name] = [src for src in tasks if name in graph.successors[src]]
+    starts = workflow.start_tasks()
+    graph.successors[ROOT] = starts
+    idom = _dominators(graph.successors, ROOT)
+    for join, inbound in graph.inbound.items():
+        reachable = [t for t in inbound if t in idom]
+        if join not in idom:
+            continue  # never reached: nothing to place
+        owner = _common_dominator(idom, reachable) if reachable else idom[join]
+        if owner == join or _dominates(idom, join, owner):
+            raise UnsupportedShape(
+                join, tasks[join].position,
+                f"task '{join}' joins branches that loop back through it",
+                "move the loop before the join, or run the loop as a sub-workflow")
+        graph.owner[join] = owner
+        graph.owned.setdefault(owner, []).append(join)
+    return graph
+
+
+def _reverse_postorder(successors: dict[str, list[str]], root: str) -> list[str]:
+    seen: set[str] = set()
+    order: list[str] = []
+    stack: list[tuple[str, int]] = [(root, 0)]
+    seen.add(root)
+    while stack:
+        node, index = stack.pop()
+        succ = successors.get(node, [])
+        if index < len(succ):
+            stack.append((node, index + 1))
+            nxt = succ[index]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, 0))
+        else:
+            order.append(node)
+    return order[::-1]
+
+
+def _dominators(successors: dict[str, list[str]], root: str) -> dict[str, str]:
+    """Immediate dominators (iterative algorithm over reverse postorder)."""
+    order = _reverse_postorder(successors, root)
+    index = {node: i for i, node in enumerate(order)}
+    preds: dict[str, list[str]] = {node: [] for node in order}
+    for node in order:
+        for nxt in successors.get(node, []):
+            if nxt in preds:
+                preds[nxt].append(node)
+    idom = {root: root}
+    changed = True
+    while changed:
+        changed = False
+        for node in order[1:]:
+            candidates = [p for p in preds[node] if p in idom]
+            new = candidates[0]
+            for other in candidates[1:]:
+                new = _intersect(idom, index, new, other)
+            if idom.get(node) != new:
+                idom[node] = new
+                changed = True
+    return idom
+
+
+def _intersect(idom: dict[str, str], index: dict[str, int], a: str, b: str) -> str:
+    while a != b:
+        while index[a] > index[b]:
+            a = idom[a]
+        while index[b] > index[a]:
+            b = idom[b]
+    return a
+
+
+def _ancestors(idom: dict[str, str], node: str) -> list[str]:
+    chain = [node]
+    while node != idom[node]:
+        node = idom[node]
+        chain.append(node)
+    return chain
+
+
+def _common_dominator(idom: dict[str, str], nodes: list[str]) -> str:
+    """Nearest strict-or-equal common dominator of `nodes`."""
+    common = _ancestors(idom, nodes[0])
+    for node in nodes[1:]:
+        mine = set(_ancestors(idom, node))
+        common = [c for c in common if c in mine]
+    return common[0]
+
+
+def _dominates(idom: dict[str, str], a: str, b: str) -> bool:
+    return a in _ancestors(idom, b)

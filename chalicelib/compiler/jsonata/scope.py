@@ -1,0 +1,38 @@
+"""The names a state gives to Mistral's data, as JSONata.
+
+Takes: JSONata snippets chosen by the compiler for the state being compiled.
+Gives: `Scope`, the mapping the translator uses for the context, task(name), execution(),
+env() and with-items names.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .pieces import member
+
+
+def _default_task(name: str | None) -> str:
+    """task(name) → $states.input.tasks.<name>; task() → $states.input.task."""
+    if name is None:
+        return "$states.input.task"
+    return member("$states.input.tasks", name)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How Mistral names map to JSONata in the state being compiled.
+
+    `ctx` evaluates to the context object (workflow input + vars + published values);
+    `task(name)` gives the JSONata for task(name)'s object (`None` = task(), the current
+    task) with keys "result", "state", "state_info", "published"; `execution` evaluates to
+    {"id", "name", "input", "created_at", "params"}; `env` to the env dict; `locals` maps
+    names bound by with-items to JSONata, looked up before `ctx` for $.x / _.x. Generated
+    code names its own variables `$_...` and `$__...`: these strings must not use them.
+    """
+
+    ctx: str = "$states.input.ctx"
+    task: Callable[[str | None], str] = _default_task
+    execution: str = "$states.input.execution"
+    env: str = "$states.input.env"
+    locals: Mapping[str, str] = field(default_factory=dict, hash=False)

@@ -1,0 +1,454 @@
+"""Lowering: a workflow model becomes the states of one Step Functions machine.
+
+Takes a direct `Workflow` with its `Graph` (reverse workflows arrive already rewritten);
+gives the ASL document (a dict). The translation follows the threads Mistral runs: each
+task is one state (plus small helper states only where a construct needs them), an
+unconditional single transition is a plain `Next`, several started targets become a
+`Parallel` whose branches each run their own thread (so a task reached by two transitions
+without `join` runs twice, as in Mistral), and a join runs once after the region that
+contains all its inbound tasks, when its arrivals satisfy `all` / N. Loops are `Next`
+edges back to a state of the same scope. Unhandled failures are recorded in the doc so
+that other branches run to their end; the machine then ends FAILED.
+
+At the top level the lowering also tracks whether a failure may have been recorded
+("taint"), so that the common clean path ends without an extra check state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.language.model import Document, Task, Transition, Workflow
+
+from . import data
+from .actions import ActionState, build_action, callback_arguments
+from .errors import UnsupportedShape
+from .graph import ROOT, Graph
+from .names import Namer
+from .target import Target
+
+CLEAN, MAYBE, TAINTED = "clean", "maybe", "tainted"
+MAX_STATES = 20000
+
+
+@dataclass
+class ScopeStates:
+    """The `States` of one scope: the machine's top level or one Parallel branch."""
+
+    root: bool
+    states: dict[str, dict] = field(default_factory=dict)
+    visited: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    active: set[str] = field(default_factory=set)  # fan-out tasks being expanded
+    ends: dict[str, str] = field(default_factory=dict)
+
+
+class Lowering:
+    def __init__(self, document: Document, workflow: Workflow, graph: Graph, target: Target):
+        self.document = document
+        self.workflow = workflow
+        self.graph = graph
+        self.target = target
+        self.namer = Namer()
+        self.count = 0
+        self.fan_stack: list[str] = []
+
+    # ------------------------------------------------------------------ top level
+    def machine(self) -> dict:
+        top = ScopeStates(root=True)
+        starts = self.workflow.start_tasks()
+        init = data.init_doc(self.workflow)
+        if len(starts) == 1 and ROOT not in self.graph.owned:
+            start = self.namer.new("Start", "init")
+            first = self.thread(top, starts[0], CLEAN)
+            top.states[start] = {"Type": "Pass", "Output": data.expr(init), "Next": first}
+            self._fold_start(top, start)
+            start_at = top.states.get(start) and start or first
+        else:
+            targets = [Transition(target=name) for name in starts]
+            start_at = self.region(top, ROOT, targets, CLEAN, then=None, arguments=init)
+        return {
+            "Comment": f"Mistral workflow '{self.workflow.name}'",
+            "QueryLanguage": "JSONata",
+            "StartAt": start_at,
+            "States": _ordered(top.states, start_at),
+        }
+
+    def _fold_start(self, top: ScopeStates, start: str) -> None:
+        """Drop the Start state when the first state can build the first doc itself."""
+        first = top.states[start]["Next"]
+        state = top.states[first]
+        if not state.get("_foldable"):
+            return
+        init = data.init_doc(self.workflow)
+        for key in ("Arguments", "Output"):
+            if key in state:
+                state[key] = data.expr(f"($sw_init := {init}; "
+                                       f"{_unwrap(state[key]).replace('$states.input', '$sw_init')})")
+        for catcher in state.get("Catch", []):
+            catcher["Output"] = data.expr(
+                f"($sw_init := {init}; "
+                f"{_unwrap(catcher['Output']).replace('$states.input', '$sw_init')})")
+        del top.states[start]
+
+    # ------------------------------------------------------------------ threads
+    def thread(self, scope: ScopeStates, name: str, taint: str) -> str:
+        key = (name, taint if scope.root else None)
+        if key in scope.visited:
+            return scope.visited[key]
+        task = self.workflow.tasks[name]
+        self.count += 1
+        if self.count > MAX_STATES:
+            raise UnsupportedShape(name, task.position,
+                                   "the workflow expands to too many states",
+                                   "split it into sub-workflows")
+        pre = []
+        if task.pause_before not in (False, None, "false"):
+            pre.append(("pause", self.namer.new(name, "pause_before")))
+        if task.wait_before:
+            pre.append(("wait_before", self.namer.new(name, "wait_before")))
+        main = self.namer.new(name)
+        scope.visited[key] = pre[0][1] if pre else main
+
+        success_next = self.dispatch(scope, task, self._success_items(task), taint)
+        error_entry = self.namer.new(name, "error")
+        scope.ends[f"error:{name}:{key[1]}"] = error_entry
+        handled = _handled(task)
+        error_taint = taint if handled is True else (TAINTED if handled is False else MAYBE)
+        if not scope.root:
+            error_taint = taint
+        error_next = self.dispatch(scope, task, (*task.on_error, *task.on_complete), error_taint)
+        self._error_state(scope, task, error_entry, error_next, error_taint)
+
+        after = success_next
+        if task.wait_after:
+            wait = self.namer.new(name, "wait_after")
+            scope.states[wait] = self._wait(task.wait_after, after, scope, taint)
+            after = wait
+        self._action_states(scope, task, main, after, error_entry, taint)
+        nxt = main
+        for kind, state_name in reversed(pre):
+            if kind == "pause":
+                scope.states[state_name] = self._pause_state(task, nxt)
+            else:
+                scope.states[state_name] = self._wait(task.wait_before, nxt, scope, None)
+            nxt = state_name
+        return scope.visited[key]
+
+    @staticmethod
+    def _success_items(task: Task) -> tuple[Transition, ...]:
+        return (*task.on_success, *task.on_complete)
+
+    # ------------------------------------------------------------------ transitions
+    def dispatch(self, scope: ScopeStates, task: Task, items: tuple[Transition, ...],
+                 taint: str) -> str | None:
+        """Where the thread goes after `task` finished with these transitions."""
+        joins = self.graph.inbound
+        guarded_commands = [t for t in items if t.is_command and t.guard]
+        terminal = next((t for t in items if t.is_command and not t.guard
+                         and t.target in ("succeed", "fail")), None)
+        before = items[: items.index(terminal)] if terminal else items
+        targets = [t for t in before if not t.is_command and t.target not in joins]
+        pause = any(t.is_command and t.target == "pause" and not t.guard for t in before)
+        then = None
+        if terminal is not None:
+            then = self.command_state(scope, task, terminal)
+            if terminal.target == "succeed":
+                targets = []
+        node = self.fan_out(scope, task.name, targets, taint, then)
+        if pause:
+            node = self._pause_command(scope, task, node, taint)
+        for command in reversed(guarded_commands):
+            if command.target == "pause":
+                target_state = self._pause_command(scope, task, node, taint)
+            else:
+                target_state = self.command_state(scope, task, command)
+            node = self._choice(scope, task.name, [(command.guard, target_state)], node, taint)
+        return node
+
+    def fan_out(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
+                then: str | None) -> str | None:
+        owned = self.graph.owned.get(origin)
+        if owned or then is not None or len(targets) > 1 and any(t.guard for t in targets) \
+                and len([t for t in targets if t.guard]) > 3:
+            if not targets and not owned:
+                return then
+            return self.region(scope, origin, targets, taint, then)
+        if not targets:
+            return self.end(scope, taint)
+        guarded = [t for t in targets if t.guard]
+        plain = [t for t in targets if not t.guard]
+        if not guarded:
+            if len(plain) == 1:
+                return self.thread(scope, plain[0].target, taint)
+            return self.region(scope, origin, plain, taint, None)
+        # few guards: one Choice rule per combination of true guards, most specific first
+        rules = []
+        for mask in range((1 << len(guarded)) - 1, 0, -1):
+            chosen = [g for i, g in enumerate(guarded) if mask >> i & 1]
+            others = [g for i, g in enumerate(guarded) if not mask >> i & 1]
+            condition = " and ".join([f"({data.guard(g.guard, data.scope_for('$states.input'))})"
+                                      for g in chosen])
+            if others:
+                condition += " and " + " and ".join(
+                    f"$not({data.guard(g.guard, data.scope_for('$states.input'))})"
+                    for g in others)
+            nxt = self.fan_out(scope, origin, [*plain, *[Transition(g.target) for g in chosen]],
+                               taint, None)
+            rules.append((condition, nxt))
+        default = self.fan_out(scope, origin, plain, taint, None)
+        return self._choice_raw(scope, origin, rules, default, taint)
+
+    def region(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
+               then: str | None, arguments: str | None = None) -> str:
+        """A Parallel running one thread per started target, then the joins it owns."""
+        owned = self.graph.owned.get(origin, [])
+        if origin in self.fan_stack:
+            task = self.workflow.tasks.get(origin)
+            raise UnsupportedShape(
+                origin, task.position if task else self.workflow.position,
+                f"task '{origin}' starts parallel branches inside a loop that returns to it",
+                "move the loop into a sub-workflow, or end the branches before looping")
+        self.fan_stack.append(origin)
+        try:
+            after_joins = self._owned_joins(scope, origin, owned, taint, then)
+            label = "Start" if origin == ROOT else origin
+            if not targets:
+                return after_joins or self.end(scope, MAYBE) or self._end_pass(scope, label)
+            branches = []
+            for transition in targets:
+                branch = ScopeStates(root=False)
+                entry = self.thread(branch, transition.target, CLEAN)
+                if transition.guard:
+                    skip = self.namer.new(transition.target, "skipped")
+                    branch.states[skip] = {"Type": "Pass", "End": True}
+                    entry = self._choice_raw(branch, transition.target, [
+                        (data.guard(transition.guard, data.scope_for("$states.input")), entry)],
+                        skip, None)
+                branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
+            name = self.namer.new(label, "parallel")
+            state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
+            if arguments is not None:
+                state["Arguments"] = data.expr(arguments)
+            if scope.root:
+                state["Catch"] = self._command_catchers(scope)
+            _link(state, after_joins if after_joins else self.end(scope, MAYBE))
+            if state.get("End") and scope.root:
+                state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
+                                            f"{data.final_output(self.workflow, '$sw_d')})")
+            scope.states[name] = state
+            return name
+        finally:
+            self.fan_stack.pop()
+
+    def _owned_joins(self, scope: ScopeStates, origin: str, owned: list[str], taint: str,
+                     then: str | None) -> str | None:
+        if not owned:
+            return then
+        if len(owned) == 1 and then is None:
+            return self._join_check(scope, owned[0], taint)
+        branches = []
+        for join in owned:
+            branch = ScopeStates(root=False)
+            entry = self._join_check(branch, join, CLEAN)
+            branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
+        name = self.namer.new(origin if origin != ROOT else "Start", "joins")
+        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
+        _link(state, then if then else self.end(scope, MAYBE))
+        if state.get("End") and scope.root:
+            state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
+                                        f"{data.final_output(self.workflow, '$sw_d')})")
+        scope.states[name] = state
+        return name
+
+    def _join_check(self, scope: ScopeStates, join: str, taint: str) -> str:
+        task = self.workflow.tasks[join]
+        inbound = self.graph.inbound[join]
+        need = len(inbound) if task.join == "all" else min(int(task.join), len(inbound))
+        arrived = (f'$count($distinct($states.input.arrivals[join = {data.lit(join)}].from))')
+        satisfied = f"{arrived} >= {need}"
+        error_entry = self.thread_error_entry(scope, join, taint)
+        rules = [(f"$not({satisfied})", error_entry)]
+        if scope.root:
+            rules.append(("$count($states.input.failed) > 0", self.thread(scope, join, TAINTED)))
+            default = self.thread(scope, join, CLEAN if taint == CLEAN else taint)
+        else:
+            default = self.thread(scope, join, taint)
+        return self._choice_raw(scope, join, rules, default, taint, role="join")
+
+    def thread_error_entry(self, scope: ScopeStates, name: str, taint: str) -> str:
+        """The error path of task `name`, entered without running it (a failed join)."""
+        self.thread(scope, name, taint)
+        return scope.ends[f"error:{name}:{taint if scope.root else None}"]
+
+    # ------------------------------------------------------------------ ends and commands
+    def end(self, scope: ScopeStates, taint: str) -> str | None:
+        if not scope.root or taint == CLEAN:
+            return None
+        if taint == TAINTED:
+            return self._fail_state(scope)
+        if "check" not in scope.ends:
+            name = self.namer.new("End", "check")
+            scope.ends["check"] = name
+            done = self.namer.new("End", "succeeded")
+            scope.states[done] = {"Type": "Succeed",
+                                  "Output": data.expr(data.final_output(self.workflow,
+                                                                        "$states.input"))}
+            scope.states[name] = {"Type": "Choice", "Choices": [
+                {"Condition": data.expr("$count($states.input.failed) > 0"),
+                 "Next": self._fail_state(scope)}], "Default": done}
+        return scope.ends["check"]
+
+    def _fail_state(self, scope: ScopeStates) -> str:
+        if "fail" not in scope.ends:
+            name = self.namer.new("End", "failed")
+            scope.ends["fail"] = name
+            info = data.failed_tasks_info("$states.input")
+            scope.states[name] = {
+                "Type": "Fail", "Error": "Stepwise.WorkflowFailed",
+                "Cause": data.expr(data.failure_cause(self.workflow, "$states.input", info))}
+        return scope.ends["fail"]
+
+    def _end_pass(self, scope: ScopeStates, label: str) -> str:
+        name = self.namer.new(label, "end")
+        scope.states[name] = {"Type": "Pass", "End": True}
+        return name
+
+    def command_state(self, scope: ScopeStates, task: Task, command: Transition) -> str:
+        name = self.namer.new(task.name, command.target)
+        doc_scope = data.scope_for("$states.input")
+        if command.target == "fail":
+            msg = command.params.get("msg")
+            info = data.value(msg, doc_scope) if msg is not None else "null"
+            scope.states[name] = {
+                "Type": "Fail", "Error": "Stepwise.Fail",
+                "Cause": data.expr(data.failure_cause(self.workflow, "$states.input", info))}
+        elif scope.root:
+            scope.states[name] = {"Type": "Succeed", "Output": data.expr(
+                data.final_output(self.workflow, "$states.input"))}
+        else:  # succeed inside a branch ends the whole machine: raised, caught at the top
+            scope.states[name] = {"Type": "Fail", "Error": "Stepwise.Succeed",
+                                  "Cause": data.expr("$string($states.input)")}
+        return name
+
+    def _command_catchers(self, scope: ScopeStates) -> list[dict]:
+        if "succeeded_by_command" not in scope.ends:
+            name = self.namer.new("End", "succeed_command")
+            scope.ends["succeeded_by_command"] = name
+            doc = "$parse($states.input.Cause)"
+            scope.states[name] = {"Type": "Succeed", "Output": data.expr(
+                f"($sw_d := {doc}; {data.final_output(self.workflow, '$sw_d')})")}
+        return [{"ErrorEquals": ["Stepwise.Succeed"],
+                 "Output": data.expr("$states.errorOutput"),
+                 "Next": scope.ends["succeeded_by_command"]}]
+
+    def _pause_command(self, scope: ScopeStates, task: Task, nxt: str | None,
+                       taint: str) -> str:
+        name = self.namer.new(task.name, "pause")
+        state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                 "Arguments": data.expr(callback_arguments(task, self.target, "pause")),
+                 "Output": data.expr("$states.input")}
+        _link(state, nxt if nxt is not None else self.end(scope, taint))
+        self._finish_end(scope, state, taint, "$states.input")
+        scope.states[name] = state
+        return name
+
+    def _pause_state(self, task: Task, nxt: str) -> dict:
+        state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                 "Arguments": data.expr(callback_arguments(task, self.target, "pause_before")),
+                 "Output": data.expr("$states.input"), "Next": nxt}
+        if isinstance(task.pause_before, str) and task.pause_before not in ("true", "True"):
+            state["Comment"] = "pause-before is an expression: pauses when it is true"
+        return state
+
+    def _wait(self, seconds, nxt: str | None, scope: ScopeStates, taint: str | None) -> dict:
+        value = seconds if isinstance(seconds, int) else data.expr(
+            data.value(seconds, data.scope_for("$states.input")))
+        state = {"Type": "Wait", "Seconds": value}
+        _link(state, nxt if nxt is not None else self.end(scope, taint or CLEAN))
+        if taint is not None:
+            self._finish_end(scope, state, taint, "$states.input")
+        return state
+
+    def _finish_end(self, scope: ScopeStates, state: dict, taint: str, doc: str) -> None:
+        if state.get("End") and scope.root:
+            state["Output"] = data.expr(f"($sw_d := {doc}; "
+                                        f"{data.final_output(self.workflow, '$sw_d')})")
+
+    def _choice(self, scope, origin, rules, default, taint):
+        translated = [(data.guard(g, data.scope_for("$states.input")), n) for g, n in rules]
+        return self._choice_raw(scope, origin, translated, default, taint)
+
+    def _choice_raw(self, scope: ScopeStates, origin: str, rules: list[tuple[str, str | None]],
+                    default: str | None, taint: str | None, role: str = "choice") -> str:
+        name = self.namer.new(origin if origin != ROOT else "Start", role)
+        end = None
+        if default is None or any(n is None for _, n in rules):
+            end = self.end(scope, taint or CLEAN) or self._end_pass(scope, origin)
+        state = {"Type": "Choice", "Choices": [
+            {"Condition": data.expr(c), "Next": n if n is not None else end} for c, n in rules],
+            "Default": default if default is not None else end}
+        scope.states[name] = state
+        return name
+
+    # ------------------------------------------------------------------ the task itself
+    def _action_states(self, scope: ScopeStates, task: Task, main: str, after: str | None,
+                       error_entry: str, taint: str) -> None:
+        from .task_states import TaskStates
+        TaskStates(self, scope, task, main, after, error_entry, taint).build()
+
+    def _error_state(self, scope: ScopeStates, task: Task, name: str, nxt: str | None,
+                     taint: str) -> None:
+        """The Pass that records a failure of `task` and goes where its error clauses say."""
+        from .task_states import error_doc
+        state = {"Type": "Pass", "Output": None}
+        _link(state, nxt if nxt is not None else self.end(scope, taint))
+        final = bool(state.get("End") and scope.root)
+        state["Output"] = data.expr(error_doc(self, task, final))
+        scope.states[name] = state
+
+
+def _handled(task: Task) -> bool | None:
+    """Whether a failure of `task` is handled: True, False, or None (decided at run time)."""
+    if not task.on_error:
+        return False
+    if any(not t.guard for t in task.on_error):
+        return True
+    return None
+
+
+def _link(state: dict, nxt: str | None) -> None:
+    if nxt is None:
+        state["End"] = True
+        state.pop("Next", None)
+    else:
+        state["Next"] = nxt
+        state.pop("End", None)
+
+
+def _unwrap(text: str) -> str:
+    return text[3:-3] if text.startswith("{% ") and text.endswith(" %}") else text
+
+
+def _merge_docs() -> str:
+    return ('($sw_r := $states.result; {"ctx": $merge($sw_r.ctx), "tasks": $merge($sw_r.tasks), '
+            '"failed": [$sw_r.failed], "arrivals": $distinct([$sw_r.arrivals])})')
+
+
+def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:
+    """States in the order they are reached from `start`, for a readable document."""
+    order: list[str] = []
+    stack = [start]
+    while stack:
+        name = stack.pop()
+        if name in order or name not in states:
+            continue
+        order.append(name)
+        state = states[name]
+        nxts = [c["Next"] for c in state.get("Catch", [])]
+        nxts += [c["Next"] for c in state.get("Choices", [])]
+        for key in ("Default", "Next"):
+            if key in state:
+                nxts.append(state[key])
+        stack.extend(reversed(nxts))
+    # states no path reaches (e.g. the success path of a task that always fails) are dropped
+    return {name: {k: v for k, v in states[name].items() if not k.startswith("_")}
+            for name in order}

@@ -1,0 +1,36 @@
+"""State names: unique across the whole machine, at most 80 characters, readable.
+
+Takes task names as authors wrote them (any Unicode, any length); gives ASL state names and
+remembers which task and role each name stands for.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+MAX_LENGTH = 80
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Namer:
+    def __init__(self) -> None:
+        self.roles: dict[str, tuple[str, str]] = {}  # state name -> (task name, role)
+
+    def new(self, task: str, role: str = "task") -> str:
+        base = _UNSAFE.sub("_", task)
+        suffix = "" if role == "task" else f".{role}"
+        name = self._fit(base, suffix)
+        serial = 1
+        while name in self.roles:
+            serial += 1
+            name = self._fit(base, f"{suffix} [{serial}]")
+        self.roles[name] = (task, role)
+        return name
+
+    @staticmethod
+    def _fit(base: str, suffix: str) -> str:
+        if len(base) + len(suffix) <= MAX_LENGTH:
+            return base + suffix
+        digest = hashlib.sha1(base.encode()).hexdigest()[:8]
+        keep = MAX_LENGTH - len(suffix) - len(digest) - 1
+        return f"{base[:keep]}~{digest}{suffix}"
