@@ -23,6 +23,7 @@ from . import data
 from .actions import ActionState, build_action, callback_arguments
 from .errors import UnsupportedShape
 from .graph import ROOT, Graph
+from .guards import exclusive
 from .names import Namer
 from .target import Target
 
@@ -50,6 +51,8 @@ class Lowering:
         self.namer = Namer()
         self.count = 0
         self.fan_stack: list[str] = []
+        self.scope_stack: list[ScopeStates] = []
+        self.goto_log: list[str] = []
 
     # ------------------------------------------------------------------ top level
     def machine(self) -> dict:
@@ -94,6 +97,8 @@ class Lowering:
         key = (name, taint if scope.root else None)
         if key in scope.visited:
             return scope.visited[key]
+        if any(name == visited for outer in self.scope_stack for visited, _ in outer.visited):
+            return self._goto(scope, name)
         task = self.workflow.tasks[name]
         self.count += 1
         if self.count > MAX_STATES:
@@ -166,36 +171,23 @@ class Lowering:
 
     def fan_out(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
                 then: str | None) -> str | None:
+        """Start the threads of `targets` (guards decided at run time)."""
         owned = self.graph.owned.get(origin)
-        if owned or then is not None or len(targets) > 1 and any(t.guard for t in targets) \
-                and len([t for t in targets if t.guard]) > 3:
+        if owned or then is not None:
             if not targets and not owned:
                 return then
             return self.region(scope, origin, targets, taint, then)
         if not targets:
             return self.end(scope, taint)
         guarded = [t for t in targets if t.guard]
-        plain = [t for t in targets if not t.guard]
-        if not guarded:
-            if len(plain) == 1:
-                return self.thread(scope, plain[0].target, taint)
-            return self.region(scope, origin, plain, taint, None)
-        # few guards: one Choice rule per combination of true guards, most specific first
-        rules = []
-        for mask in range((1 << len(guarded)) - 1, 0, -1):
-            chosen = [g for i, g in enumerate(guarded) if mask >> i & 1]
-            others = [g for i, g in enumerate(guarded) if not mask >> i & 1]
-            condition = " and ".join([f"({data.guard(g.guard, data.scope_for('$states.input'))})"
-                                      for g in chosen])
-            if others:
-                condition += " and " + " and ".join(
-                    f"$not({data.guard(g.guard, data.scope_for('$states.input'))})"
-                    for g in others)
-            nxt = self.fan_out(scope, origin, [*plain, *[Transition(g.target) for g in chosen]],
-                               taint, None)
-            rules.append((condition, nxt))
-        default = self.fan_out(scope, origin, plain, taint, None)
-        return self._choice_raw(scope, origin, rules, default, taint)
+        if not guarded and len(targets) == 1:
+            return self.thread(scope, targets[0].target, taint)
+        if len(guarded) == len(targets) and exclusive([t.guard for t in guarded]):
+            doc_scope = data.scope_for("$states.input")
+            rules = [(data.guard(t.guard, doc_scope), self.thread(scope, t.target, taint))
+                     for t in guarded]
+            return self._choice_raw(scope, origin, rules, None, taint)
+        return self.region(scope, origin, targets, taint, None)
 
     def region(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
                then: str | None, arguments: str | None = None) -> str:
@@ -214,30 +206,37 @@ class Lowering:
             if not targets:
                 return after_joins or self.end(scope, MAYBE) or self._end_pass(scope, label)
             branches = []
+            mark = len(self.goto_log)
+            self.scope_stack.append(scope)
             for transition in targets:
                 branch = ScopeStates(root=False)
                 entry = self.thread(branch, transition.target, CLEAN)
                 if transition.guard:
-                    skip = self.namer.new(transition.target, "skipped")
-                    branch.states[skip] = {"Type": "Pass", "End": True}
+                    skip = self._end_pass(branch, transition.target)
                     entry = self._choice_raw(branch, transition.target, [
                         (data.guard(transition.guard, data.scope_for("$states.input")), entry)],
                         skip, None)
                 branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
+            self.scope_stack.pop()
+            self.fan_stack.pop()
+            gotos = self.goto_log[mark:]
+            del self.goto_log[mark:]
             name = self.namer.new(label, "parallel")
             state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
             if arguments is not None:
                 state["Arguments"] = data.expr(arguments)
             if scope.root:
                 state["Catch"] = self._command_catchers(scope)
-            _link(state, after_joins if after_joins else self.end(scope, MAYBE))
+            after = after_joins if after_joins else self.end(scope, MAYBE)
+            _link(state, self._loop_back(scope, label, gotos, taint, after))
             if state.get("End") and scope.root:
                 state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
                                             f"{data.final_output(self.workflow, '$sw_d')})")
             scope.states[name] = state
             return name
         finally:
-            self.fan_stack.pop()
+            if self.fan_stack and self.fan_stack[-1] == origin:
+                self.fan_stack.pop()
 
     def _owned_joins(self, scope: ScopeStates, origin: str, owned: list[str], taint: str,
                      then: str | None) -> str | None:
@@ -279,6 +278,33 @@ class Lowering:
         self.thread(scope, name, taint)
         return scope.ends[f"error:{name}:{taint if scope.root else None}"]
 
+    def _goto(self, scope: ScopeStates, name: str) -> str:
+        """A loop back to a task of an enclosing scope: end this branch and ask the region
+        that contains it to continue at `name` once all its branches have finished."""
+        state_name = self.namer.new(name, "loop")
+        scope.states[state_name] = {"Type": "Pass", "End": True, "Output": data.expr(
+            f'$merge([$states.input, {{"__goto": {data.lit(name)}}}])')}
+        self.goto_log.append(name)
+        return state_name
+
+    def _loop_back(self, scope: ScopeStates, origin: str, gotos: list[str], taint: str,
+                   default: str | None) -> str | None:
+        """After a region whose branches loop back: continue at the requested task."""
+        if not gotos:
+            return default
+        rules = []
+        for name in dict.fromkeys(gotos):
+            here = any(name == visited for visited, _ in scope.visited)
+            if here:
+                nxt = self.thread(scope, name, MAYBE if scope.root else taint)
+            else:
+                nxt = self._end_pass(scope, name, keep_goto=True)
+                self.goto_log.append(name)
+            rules.append((f"$states.input.__goto = {data.lit(name)}", nxt))
+        if default is None:
+            default = self.end(scope, MAYBE) or self._end_pass(scope, origin)
+        return self._choice_raw(scope, origin, rules, default, taint, role="loop")
+
     # ------------------------------------------------------------------ ends and commands
     def end(self, scope: ScopeStates, taint: str) -> str | None:
         if not scope.root or taint == CLEAN:
@@ -307,9 +333,15 @@ class Lowering:
                 "Cause": data.expr(data.failure_cause(self.workflow, "$states.input", info))}
         return scope.ends["fail"]
 
-    def _end_pass(self, scope: ScopeStates, label: str) -> str:
-        name = self.namer.new(label, "end")
-        scope.states[name] = {"Type": "Pass", "End": True}
+    def _end_pass(self, scope: ScopeStates, label: str, keep_goto: bool = False) -> str:
+        name = self.namer.new(label if label != ROOT else "Start", "end")
+        if scope.root:
+            output = data.final_output(self.workflow, "$states.input")
+        elif keep_goto:
+            output = "$states.input"
+        else:
+            output = '$sift($states.input, function($v, $k) { $k != "__goto" })'
+        scope.states[name] = {"Type": "Pass", "End": True, "Output": data.expr(output)}
         return name
 
     def command_state(self, scope: ScopeStates, task: Task, command: Transition) -> str:
@@ -430,7 +462,8 @@ def _unwrap(text: str) -> str:
 
 def _merge_docs() -> str:
     return ('($sw_r := $states.result; {"ctx": $merge($sw_r.ctx), "tasks": $merge($sw_r.tasks), '
-            '"failed": [$sw_r.failed], "arrivals": $distinct([$sw_r.arrivals])})')
+            '"failed": [$sw_r.failed], "arrivals": $distinct([$sw_r.arrivals]), '
+            '"__goto": [$sw_r.__goto][0]})')
 
 
 def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:

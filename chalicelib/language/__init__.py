@@ -5,6 +5,7 @@ problem found (sorted by position); `check(text)` gives the problems only ([] wh
 `lint(text)` gives warnings: things Mistral accepts that are probably mistakes (a ``task(name)``
 naming no task of the workflow). None of them raises anything else, whatever the text.
 """
+
 from __future__ import annotations
 
 from chalicelib.errors import InvalidDefinition, Problem

@@ -5,6 +5,7 @@ already applied in the specs, inline parameters are merged into ``input`` (the e
 ``input:`` wins on a conflict), ``wb.name`` references are resolved to short names, ``join:
 one`` is 1, and ``version`` is the string '2.0'.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,7 +26,9 @@ def _position(node: Node | None, offset: int = 0) -> model.Position:
 
 
 def _transition(t: RawTransition) -> model.Transition:
-    return model.Transition(t.target, t.guard, t.is_command, dict(t.params), _position(t.node, t.offset))
+    return model.Transition(
+        t.target, t.guard, t.is_command, dict(t.params), _position(t.node, t.offset)
+    )
 
 
 def _task(spec: TaskSpec, resolved: str | None) -> model.Task:
@@ -80,14 +83,23 @@ def _workflow(spec: WorkflowSpec, calls: dict[tuple[str, str], str]) -> model.Wo
         output_on_error=spec.output_on_error,
         has_output_on_error=spec.has_output_on_error,
         vars=dict(spec.vars),
-        tasks={name: _task(task, calls.get((spec.name, name))) for name, task in spec.tasks.items()},
+        tasks={
+            name: _task(task, calls.get((spec.name, name))) for name, task in spec.tasks.items()
+        },
     )
 
 
-def _action(spec: AdHocSpec, actions: dict[str, AdHocSpec], workbook: str | None) -> model.AdHocAction:
+def _action(
+    spec: AdHocSpec, actions: dict[str, AdHocSpec], workbook: str | None
+) -> model.AdHocAction:
     base = spec.base.name if spec.base else "std.noop"
-    if base not in actions and workbook and base.startswith(workbook + ".") and base[len(workbook) + 1:] in actions:
-        base = base[len(workbook) + 1:]
+    if (
+        base not in actions
+        and workbook
+        and base.startswith(workbook + ".")
+        and base[len(workbook) + 1 :] in actions
+    ):
+        base = base[len(workbook) + 1 :]
     params = spec.base.params if spec.base else {}
     return model.AdHocAction(
         name=spec.name,
@@ -107,5 +119,8 @@ def build(analysis: Analysis) -> model.Document:
         name=analysis.workbook,
         description=analysis.description,
         workflows={name: _workflow(wf, analysis.calls) for name, wf in analysis.workflows.items()},
-        actions={name: _action(a, analysis.actions, analysis.workbook) for name, a in analysis.actions.items()},
+        actions={
+            name: _action(a, analysis.actions, analysis.workbook)
+            for name, a in analysis.actions.items()
+        },
     )

@@ -12,6 +12,7 @@ refused when the sub-workflow starts (real definitions pass extra inputs such as
 A dotted workflow name that is not in the document (``other_workbook.wf``) names a workflow
 stored elsewhere and is resolved at run time; an undotted unknown name is a problem.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,14 +46,25 @@ class AdHocSpec:
 
 def parse_adhoc(ctx: Context, name: str, key: Node, node: Node, path: Path) -> AdHocSpec | None:
     if not isinstance(node, Mapping):
-        ctx.problem(node, path, f"ad-hoc action '{name}' must be a mapping with base, not {describe(node)}",
-                    "indent base: and base-input: under the action name", key=name)
+        ctx.problem(
+            node,
+            path,
+            f"ad-hoc action '{name}' must be a mapping with base, not {describe(node)}",
+            "indent base: and base-input: under the action name",
+            key=name,
+        )
         return None
     spec = AdHocSpec(name, key, path)
     ctx.unknown_keys(node, path, ADHOC_KEYS, "an ad-hoc action")
     base = node.get("base")
     if base is None:
-        ctx.problem(key, path, f"ad-hoc action '{name}' has no base", "add base: the action it runs", key=name)
+        ctx.problem(
+            key,
+            path,
+            f"ad-hoc action '{name}' has no base",
+            "add base: the action it runs",
+            key=name,
+        )
     else:
         spec.base = parse_call(ctx, "base", base, (*path, "base"), _NO_SCOPE)
     for field_name, _knode, vnode in node.items():
@@ -83,72 +95,115 @@ def check_adhoc(ctx: Context, actions: dict[str, AdHocSpec]) -> None:
             if short is None:
                 break
             if short in seen:
-                ctx.problem(spec.base.node, (*spec.path, "base"),
-                            f"ad-hoc actions {' → '.join([*seen, short])} form a cycle",
-                            "make the chain of base: actions end in a real action", key=spec.base.name)
+                ctx.problem(
+                    spec.base.node,
+                    (*spec.path, "base"),
+                    f"ad-hoc actions {' → '.join([*seen, short])} form a cycle",
+                    "make the chain of base: actions end in a real action",
+                    key=spec.base.name,
+                )
                 break
             seen.append(short)
             current = actions[short]
-        keys: list[Key] = [(k, spec.base.node, spec.base.key_offsets.get(k)) for k in spec.base.params]
+        keys: list[Key] = [
+            (k, spec.base.node, spec.base.key_offsets.get(k)) for k in spec.base.params
+        ]
         if isinstance(spec.base_input_node, Mapping):
             keys += [(k, kn, None) for k, kn, _v in spec.base_input_node.items()]
         short = ctx.resolve_name(spec.base.name, actions)
         if short is not None:
             if actions[short].input_ok:
-                _check_params(ctx, actions[short].input, keys, (*spec.path, "base-input"), f"ad-hoc action {short}")
+                _check_params(
+                    ctx,
+                    actions[short].input,
+                    keys,
+                    (*spec.path, "base-input"),
+                    f"ad-hoc action {short}",
+                )
             continue
         _check_action(ctx, spec.base, keys, spec.base_input_node, True, (*spec.path, "base-input"))
 
 
-def check_call(ctx: Context, task: TaskSpec, workflows: dict[str, WorkflowSpec],
-               actions: dict[str, AdHocSpec]) -> str | None:
+def check_call(
+    ctx: Context, task: TaskSpec, workflows: dict[str, WorkflowSpec], actions: dict[str, AdHocSpec]
+) -> str | None:
     call: Call | None = task.values.get("action") or task.values.get("workflow")
     explicit = task.values.get("input")
     input_node = task.nodes.get("input")
     path = (*task.path, "input")
     if call is None:
         if explicit:
-            ctx.problem(input_node, path, "a task without action or workflow runs std.noop, which takes no input",
-                        "add action: (or workflow:) to say what receives this input", key="input")
+            ctx.problem(
+                input_node,
+                path,
+                "a task without action or workflow runs std.noop, which takes no input",
+                "add action: (or workflow:) to say what receives this input",
+                key="input",
+            )
         return None
     if isinstance(explicit, str):
         if call.params:
-            ctx.problem(call.node, (*task.path, call.kind), "inline parameters cannot be combined with an expression input",
-                        "move the parameters into the input expression, or write input as a mapping")
+            ctx.problem(
+                call.node,
+                (*task.path, call.kind),
+                "inline parameters cannot be combined with an expression input",
+                "move the parameters into the input expression, or write input as a mapping",
+            )
         return _resolve(ctx, call, workflows, actions, task.path)
-    keys: list[Key] = [(k, call.node, call.key_offsets.get(k)) for k in call.params
-                       if not isinstance(explicit, dict) or k not in explicit]
+    keys: list[Key] = [
+        (k, call.node, call.key_offsets.get(k))
+        for k in call.params
+        if not isinstance(explicit, dict) or k not in explicit
+    ]
     if isinstance(input_node, Mapping):
         keys += [(k, kn, None) for k, kn, _v in input_node.items()]
     short = _resolve(ctx, call, workflows, actions, task.path)
     if call.kind == "workflow":
-        pass  # a sub-workflow's input is checked when it starts, as in Mistral (see module docstring)
+        pass  # a sub-workflow checks its input when it starts, as in Mistral (module docstring)
     elif short is not None:
         if actions[short].input_ok:
             _check_params(ctx, actions[short].input, keys, path, f"ad-hoc action {short}")
     else:
-        _check_action(ctx, call, keys, input_node, "input" in task.values or bool(call.params), path)
+        _check_action(
+            ctx, call, keys, input_node, "input" in task.values or bool(call.params), path
+        )
     return short
 
 
-def _resolve(ctx: Context, call: Call, workflows: dict[str, WorkflowSpec], actions: dict[str, AdHocSpec],
-             task_path: Path) -> str | None:
+def _resolve(
+    ctx: Context,
+    call: Call,
+    workflows: dict[str, WorkflowSpec],
+    actions: dict[str, AdHocSpec],
+    task_path: Path,
+) -> str | None:
     if call.kind == "action":
         return ctx.resolve_name(call.name, actions)
     short = ctx.resolve_name(call.name, workflows)
     if short is None and "." not in call.name:
-        ctx.problem(call.node, (*task_path, "workflow"), f"unknown workflow '{call.name}'",
-                    did_you_mean(call.name, workflows, "workflows of this document"), key=call.name)
+        ctx.problem(
+            call.node,
+            (*task_path, "workflow"),
+            f"unknown workflow '{call.name}'",
+            did_you_mean(call.name, workflows, "workflows of this document"),
+            key=call.name,
+        )
     return short
 
 
-def _check_action(ctx: Context, call: Call, keys: list[Key], input_node: Node | None, has_input: bool,
-                  path: Path) -> None:
+def _check_action(
+    ctx: Context, call: Call, keys: list[Key], input_node: Node | None, has_input: bool, path: Path
+) -> None:
     try:
         sig = signature(call.name)
     except UnknownAction as error:
-        ctx.problem(call.node, (*path[:-1], call.kind), error.message, did_you_mean(call.name, error.known, "actions"),
-                    key=call.name)
+        ctx.problem(
+            call.node,
+            (*path[:-1], call.kind),
+            error.message,
+            did_you_mean(call.name, error.known, "actions"),
+            key=call.name,
+        )
         return
     if sig is None:
         return
@@ -158,32 +213,60 @@ def _check_action(ctx: Context, call: Call, keys: list[Key], input_node: Node | 
         if isinstance(syncs, Sequence):
             for index, item in enumerate(syncs.items):
                 if isinstance(item, Mapping):
-                    _check_signature(ctx, CIVIS_IMPORT_SYNC, [(k, kn, None) for k, kn, _v in item.items()],
-                                     Call("action", "civis.import sync", {}, item), item, True,
-                                     (*path, "syncs", str(index)))
+                    _check_signature(
+                        ctx,
+                        CIVIS_IMPORT_SYNC,
+                        [(k, kn, None) for k, kn, _v in item.items()],
+                        Call("action", "civis.import sync", {}, item),
+                        item,
+                        True,
+                        (*path, "syncs", str(index)),
+                    )
 
 
-def _check_signature(ctx: Context, sig: Signature, keys: list[Key], call: Call, at: Node, has_input: bool,
-                     path: Path) -> None:
+def _check_signature(
+    ctx: Context, sig: Signature, keys: list[Key], call: Call, at: Node, has_input: bool, path: Path
+) -> None:
     """Unknown keys at their own place; missing required keys at `at` (the input, else the call)."""
     allowed = sig.allowed
     given = {k for k, _n, _o in keys}
     if not sig.any_input:
         for key, node, offset in keys:
             if key not in allowed:
-                fix = did_you_mean(key, allowed, "inputs") if allowed else f"{call.name} takes no input: remove it"
-                ctx.problem(node, (*path, key), f"{call.name} takes no input '{key}'", fix, key=key, offset=offset)
+                fix = (
+                    did_you_mean(key, allowed, "inputs")
+                    if allowed
+                    else f"{call.name} takes no input: remove it"
+                )
+                ctx.problem(
+                    node,
+                    (*path, key),
+                    f"{call.name} takes no input '{key}'",
+                    fix,
+                    key=key,
+                    offset=offset,
+                )
     if sig.required_only_with_input and not has_input:
         return
     for key in sig.required:
         if key not in given:
-            ctx.problem(at, path, f"{call.name} needs input '{key}'", f"add {key}: ... under input", key=key)
+            ctx.problem(
+                at, path, f"{call.name} needs input '{key}'", f"add {key}: ... under input", key=key
+            )
 
 
-def _check_params(ctx: Context, params: tuple[Parameter, ...], keys: list[Key], path: Path, what: str) -> None:
+def _check_params(
+    ctx: Context, params: tuple[Parameter, ...], keys: list[Key], path: Path, what: str
+) -> None:
     """Ad-hoc action input: every key must be declared (missing ones fail at run time)."""
     declared = {p.name for p in params}
     for key, node, offset in keys:
         if key not in declared:
-            ctx.problem(node, (*path, key), f"{what} has no input '{key}'",
-                        did_you_mean(key, declared, "inputs") or f"{what} declares no input", key=key, offset=offset)
+            ctx.problem(
+                node,
+                (*path, key),
+                f"{what} has no input '{key}'",
+                did_you_mean(key, declared, "inputs") or f"{what} declares no input",
+                key=key,
+                offset=offset,
+            )

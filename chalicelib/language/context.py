@@ -4,6 +4,7 @@ Gives `Context` (the report, the template checker, the source and the names know
 document) with helpers that check one node and return its normalised value, or None after
 reporting a problem: `expression`, `seconds`, `positive`, `flag`, `mapping`, `text`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,15 +38,28 @@ class Context:
         self.checker = TemplateChecker(self.report, self.source)
 
     # -- reporting -------------------------------------------------------------------------
-    def problem(self, node: Node | None, path: Path, message: str, fix: str = "", key: str | None = None,
-                offset: int | None = None) -> None:
+    def problem(
+        self,
+        node: Node | None,
+        path: Path,
+        message: str,
+        fix: str = "",
+        key: str | None = None,
+        offset: int | None = None,
+    ) -> None:
         position = None
         if offset is not None and isinstance(node, Scalar) and isinstance(node.value, str):
             position = position_in(node, offset, self.source)
         self.report.add(node, path, message, fix, key, position)
 
-    def unknown_keys(self, node: Mapping, path: Path, allowed: tuple[str, ...], what: str,
-                     allow_anchored: bool = False) -> None:
+    def unknown_keys(
+        self,
+        node: Mapping,
+        path: Path,
+        allowed: tuple[str, ...],
+        what: str,
+        allow_anchored: bool = False,
+    ) -> None:
         for key, knode, value in node.items():
             if key in allowed or (allow_anchored and value.anchor is not None):
                 continue
@@ -59,7 +73,7 @@ class Context:
         if name in table:
             return name
         if self.workbook and name.startswith(self.workbook + "."):
-            short = name[len(self.workbook) + 1:]
+            short = name[len(self.workbook) + 1 :]
             if short in table:
                 return short
         return None
@@ -73,45 +87,85 @@ class Context:
         if isinstance(node, Mapping):
             self.templates(node, path, scope)
             return to_python(node)
-        self.problem(node, path, f"{what} must be a mapping of name: value, not {describe(node)}",
-                     f"write {path[-1]} as 'name: value' lines, indented under it")
+        self.problem(
+            node,
+            path,
+            f"{what} must be a mapping of name: value, not {describe(node)}",
+            f"write {path[-1]} as 'name: value' lines, indented under it",
+        )
         return None
 
     def text(self, node: Node, path: Path) -> str | None:
-        if isinstance(node, Scalar) and not isinstance(node.value, (bool,)) and node.value is not None:
+        if (
+            isinstance(node, Scalar)
+            and not isinstance(node.value, (bool,))
+            and node.value is not None
+        ):
             return str(node.value)
         if isinstance(node, Scalar) and node.value is None:
             return ""
-        self.problem(node, path, f"{path[-1]} must be a string, not {describe(node)}", "write plain text")
+        self.problem(
+            node, path, f"{path[-1]} must be a string, not {describe(node)}", "write plain text"
+        )
         return None
 
-    def expression(self, value: Any, node: Node, path: Path, scope: Scope, offset: int | None = None) -> str | None:
+    def expression(
+        self, value: Any, node: Node, path: Path, scope: Scope, offset: int | None = None
+    ) -> str | None:
         """A template string such as ``<% $.x > 1 %>``."""
         if isinstance(value, str) and is_template(value):
             if isinstance(node, Scalar):
                 self.checker.string(node, path, value, offset or 0, scope.tasks, scope.workflow)
             return value
-        shown = repr(value) if isinstance(value, str) else describe(node) if offset is None else repr(value)
-        self.problem(node, path, f"{path[-1]} must be an expression, not {shown}",
-                     f"write {path[-1]}: <% ... %> (YAQL) or {{{{ ... }}}} (Jinja)", offset=offset)
+        shown = (
+            repr(value)
+            if isinstance(value, str)
+            else describe(node)
+            if offset is None
+            else repr(value)
+        )
+        self.problem(
+            node,
+            path,
+            f"{path[-1]} must be an expression, not {shown}",
+            f"write {path[-1]}: <% ... %> (YAQL) or {{{{ ... }}}} (Jinja)",
+            offset=offset,
+        )
         return None
 
-    def number(self, value: Any, node: Node, path: Path, scope: Scope, minimum: int,
-               offset: int | None = None) -> int | str | None:
+    def number(
+        self,
+        value: Any,
+        node: Node,
+        path: Path,
+        scope: Scope,
+        minimum: int,
+        offset: int | None = None,
+    ) -> int | str | None:
         """A whole number ≥ `minimum`, or an expression giving one at run time."""
         if isinstance(value, float) and not isinstance(value, bool) and value.is_integer():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             if value >= minimum:
                 return value
-            self.problem(node, path, f"{path[-1]} must be at least {minimum}, not {value}",
-                         f"write a whole number of {minimum} or more", offset=offset)
+            self.problem(
+                node,
+                path,
+                f"{path[-1]} must be at least {minimum}, not {value}",
+                f"write a whole number of {minimum} or more",
+                offset=offset,
+            )
             return None
         if isinstance(value, str) and is_template(value):
             return self.expression(value, node, path, scope, offset)
         shown = repr(value) if offset is not None or isinstance(value, str) else describe(node)
-        self.problem(node, path, f"{path[-1]} must be a whole number or an expression, not {shown}",
-                     f"write a whole number of {minimum} or more, or <% expression %>", offset=offset)
+        self.problem(
+            node,
+            path,
+            f"{path[-1]} must be a whole number or an expression, not {shown}",
+            f"write a whole number of {minimum} or more, or <% expression %>",
+            offset=offset,
+        )
         return None
 
     def flag(self, value: Any, node: Node, path: Path, scope: Scope) -> bool | str | None:
@@ -120,8 +174,12 @@ class Context:
             return value
         if isinstance(value, str) and is_template(value):
             return self.expression(value, node, path, scope)
-        self.problem(node, path, f"{path[-1]} must be true, false or an expression, not {describe(node)}",
-                     f"write {path[-1]}: true or {path[-1]}: false")
+        self.problem(
+            node,
+            path,
+            f"{path[-1]} must be true, false or an expression, not {describe(node)}",
+            f"write {path[-1]}: true or {path[-1]}: false",
+        )
         return None
 
     def string_list(self, node: Node, path: Path, what: str) -> list[tuple[str, Scalar]] | None:
@@ -133,7 +191,11 @@ class Context:
             if isinstance(item, Scalar) and isinstance(item.value, str) and item.value:
                 result.append((item.value, item))
             else:
-                self.problem(item, where, f"{what} must be a name, not {describe(item)}",
-                             f"write {path[-1]} as a name or a list of names")
+                self.problem(
+                    item,
+                    where,
+                    f"{what} must be a name, not {describe(item)}",
+                    f"write {path[-1]} as a name or a list of names",
+                )
                 return None
         return result

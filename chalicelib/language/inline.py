@@ -8,6 +8,7 @@ parameter value (to locate expression errors) and at most one syntax error (mess
 Values: a quoted string, a template (``<% ... %>`` / ``{{ ... }}``, spaces allowed), a JSON
 list or dict, or a bare word read as JSON when it is a number, true, false or null.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ class Inline:
 
 def _skip_template(text: str, i: int) -> int:
     """Index just past the template that starts at `i`, or -1 when it is not closed."""
-    closer = _CLOSERS[text[i:i + 2]]
+    closer = _CLOSERS[text[i : i + 2]]
     end = text.find(closer, i + 2)
     return -1 if end < 0 else end + 2
 
@@ -41,7 +42,7 @@ def _skip_brackets(text: str, i: int) -> int:
     """Index just past the JSON-like list/dict starting at `i`, or -1 when unbalanced."""
     depth, n = 0, len(text)
     while i < n:
-        two = text[i:i + 2]
+        two = text[i : i + 2]
         if two in _CLOSERS:
             i = _skip_template(text, i)
             if i < 0:
@@ -121,7 +122,7 @@ def parse_inline(text: str, has_name: bool = True) -> Inline:
             if end < 0:
                 result.error = (f"the quoted value of {key} is not closed", i)
                 return result
-            inner = text[i + 1:end - 1]
+            inner = text[i + 1 : end - 1]
             if text[i] == '"':
                 inner = inner.replace('\\"', '"').replace("\\\\", "\\")
             result.params[key] = inner
@@ -131,7 +132,7 @@ def parse_inline(text: str, has_name: bool = True) -> Inline:
             continue
         j = i
         while j < n and not text[j].isspace():
-            if text[j:j + 2] in _CLOSERS:
+            if text[j : j + 2] in _CLOSERS:
                 j = _skip_template(text, j)
             elif text[j] in "[{":
                 j = _skip_brackets(text, j)

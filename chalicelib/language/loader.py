@@ -9,10 +9,12 @@ expansions larger than `MAX_SIZE`) raises `LoadError` carrying one `Problem`.
 
 The tree is a DAG of bounded depth, so recursive walks over it are safe.
 """
+
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -37,8 +39,15 @@ MAX_SIZE = 250_000  # nodes after expanding every alias
 _STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
 _INT, _FLOAT, _MERGE = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:merge"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-_KEEP_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:value", _MERGE}
-_RESOLVERS = _Loader.yaml_implicit_resolvers  # first character → [(tag, regexp)], as PyYAML resolves
+_KEEP_TEXT = {
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:value",
+    _MERGE,
+}
+_RESOLVERS = (
+    _Loader.yaml_implicit_resolvers
+)  # first character → [(tag, regexp)], as PyYAML resolves
 _FIX_SYNTAX = "fix the YAML syntax at this point (indentation, a missing ':' or an unclosed quote)"
 
 
@@ -118,7 +127,9 @@ class Source:
         return line + 1, index - self._starts[line] + 1
 
 
-def _problem(line: int, column: int, message: str, fix: str = _FIX_SYNTAX, key: str = "") -> Problem:
+def _problem(
+    line: int, column: int, message: str, fix: str = _FIX_SYNTAX, key: str = ""
+) -> Problem:
     return Problem(max(line, 1), max(column, 1), message, "", key, fix)
 
 
@@ -132,7 +143,9 @@ def _syntax_problem(error: yaml.YAMLError, source: Source) -> Problem:
     position = getattr(error, "position", None)
     if isinstance(position, int):
         line, column = source.position(min(position, len(source.text)))
-        return _problem(line, column, message, "remove this character (control characters are not allowed)")
+        return _problem(
+            line, column, message, "remove this character (control characters are not allowed)"
+        )
     return _problem(1, 1, message)
 
 
@@ -152,27 +165,55 @@ def _scalar_value(tag: str, text: str, line: int, column: int) -> Any:
         if tag == _FLOAT:
             return _CONSTRUCTOR.construct_yaml_float(node)
     except (ValueError, ConstructorError, TypeError, OverflowError) as error:
-        raise LoadError(_problem(line, column, f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}: {error}",
-                                 "remove the explicit tag or write a valid value", text)) from None
-    raise LoadError(_problem(line, column, f"unsupported YAML tag {tag}",
-                             "remove the tag; workflow definitions use plain YAML values", tag))
+        raise LoadError(
+            _problem(
+                line,
+                column,
+                f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}: {error}",
+                "remove the explicit tag or write a valid value",
+                text,
+            )
+        ) from None
+    raise LoadError(
+        _problem(
+            line,
+            column,
+            f"unsupported YAML tag {tag}",
+            "remove the tag; workflow definitions use plain YAML values",
+            tag,
+        )
+    )
 
 
 def _check_tag(tag: str | None, expected: str, line: int, column: int) -> None:
     if tag not in (None, "!", expected):
-        raise LoadError(_problem(line, column, f"unsupported YAML tag {tag}",
-                                 "remove the tag; workflow definitions use plain YAML values", tag))
+        raise LoadError(
+            _problem(
+                line,
+                column,
+                f"unsupported YAML tag {tag}",
+                "remove the tag; workflow definitions use plain YAML values",
+                tag,
+            )
+        )
 
 
 def _merge(mapping: Mapping, merged: list[tuple[Scalar, Node]]) -> None:
     """Apply ``<<`` merge values: explicit keys win; earlier merge sources win over later ones."""
     extra: dict[str, tuple[Scalar, Node]] = {}
-    for knode, vnode in merged:
+    for _key, vnode in merged:
         sources = vnode.items if isinstance(vnode, Sequence) else [vnode]
         for source in sources:
             if not isinstance(source, Mapping):
-                raise LoadError(_problem(source.line, source.column, "a merge key (<<) needs a mapping or a list of mappings",
-                                         "merge an anchored mapping: <<: *name", "<<"))
+                raise LoadError(
+                    _problem(
+                        source.line,
+                        source.column,
+                        "a merge key (<<) needs a mapping or a list of mappings",
+                        "merge an anchored mapping: <<: *name",
+                        "<<",
+                    )
+                )
             for key, entry in source.entries.items():
                 extra.setdefault(key, entry)
     combined = {k: v for k, v in extra.items() if k not in mapping.entries}
@@ -186,15 +227,25 @@ def parse(text: str) -> tuple[Node | None, Source]:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as error:
-            raise LoadError(_problem(1, error.start + 1, "the definition is not UTF-8 text",
-                                     "save the file as UTF-8")) from None
+            raise LoadError(
+                _problem(
+                    1, error.start + 1, "the definition is not UTF-8 text", "save the file as UTF-8"
+                )
+            ) from None
     source = Source(text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         line, column = source.position(error.start)
-        raise LoadError(_problem(line, column, "the text holds a character that is not valid Unicode",
-                                 "remove this character", repr(text[error.start]))) from None
+        raise LoadError(
+            _problem(
+                line,
+                column,
+                "the text holds a character that is not valid Unicode",
+                "remove this character",
+                repr(text[error.start]),
+            )
+        ) from None
     loader = _Loader(text)
     try:
         return _compose(loader, source), source
@@ -218,8 +269,14 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             documents += 1
             if documents > 1:
                 mark = event.start_mark
-                raise LoadError(_problem(mark.line + 1, mark.column + 1, "the text holds more than one YAML document",
-                                         "keep one document: remove the second '---' and what follows"))
+                raise LoadError(
+                    _problem(
+                        mark.line + 1,
+                        mark.column + 1,
+                        "the text holds more than one YAML document",
+                        "keep one document: remove the second '---' and what follows",
+                    )
+                )
             continue
         mark = event.start_mark
         line, column = mark.line + 1, mark.column + 1
@@ -233,27 +290,58 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                         if regexp.match(text):
                             tag = candidate
                             break
-            if tag == _MERGE and stack and isinstance(stack[-1][0], Mapping) and stack[-1][1] is None:
-                node: Node = Scalar(line, column, mark.index, event.anchor, "<<", "<<", None, _MERGE, 0, line)
+            if (
+                tag == _MERGE
+                and stack
+                and isinstance(stack[-1][0], Mapping)
+                and stack[-1][1] is None
+            ):
+                node: Node = Scalar(
+                    line, column, mark.index, event.anchor, "<<", "<<", None, _MERGE, 0, line
+                )
             else:
                 value = _scalar_value(tag, event.value, line, column)
                 end = event.end_mark
-                node = Scalar(line, column, mark.index, event.anchor, value, event.value, event.style, tag,
-                              end.index, end.line + 1)
+                node = Scalar(
+                    line,
+                    column,
+                    mark.index,
+                    event.anchor,
+                    value,
+                    event.value,
+                    event.style,
+                    tag,
+                    end.index,
+                    end.line + 1,
+                )
         elif cls is AliasEvent:
             found = anchors.get(event.anchor)
             if found is None:
-                raise LoadError(_problem(line, column, f"alias *{event.anchor} names no finished anchor",
-                                         f"define &{event.anchor} before using *{event.anchor} (and not inside itself)",
-                                         f"*{event.anchor}"))
+                raise LoadError(
+                    _problem(
+                        line,
+                        column,
+                        f"alias *{event.anchor} names no finished anchor",
+                        f"define &{event.anchor} before *{event.anchor} (and not inside itself)",
+                        f"*{event.anchor}",
+                    )
+                )
             node = found
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             is_map = cls is MappingStartEvent
             _check_tag(event.tag, _MAP if is_map else _SEQ, line, column)
             if len(stack) >= MAX_DEPTH:
-                raise LoadError(_problem(line, column, f"the document is nested more than {MAX_DEPTH} levels deep",
-                                         "flatten the structure"))
-            container: Node = (Mapping if is_map else Sequence)(line, column, mark.index, event.anchor)
+                raise LoadError(
+                    _problem(
+                        line,
+                        column,
+                        f"the document is nested more than {MAX_DEPTH} levels deep",
+                        "flatten the structure",
+                    )
+                )
+            container: Node = (Mapping if is_map else Sequence)(
+                line, column, mark.index, event.anchor
+            )
             stack.append([container, None, []])
             continue
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
@@ -269,8 +357,14 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     size += child.size
             node.size = size
             if size > MAX_SIZE:
-                raise LoadError(_problem(node.line, node.column, "the document expands to too many values (alias bomb?)",
-                                         "use fewer nested aliases"))
+                raise LoadError(
+                    _problem(
+                        node.line,
+                        node.column,
+                        "the document expands to too many values (alias bomb?)",
+                        "use fewer nested aliases",
+                    )
+                )
         else:
             continue
         if node.anchor and cls is not AliasEvent:
@@ -284,8 +378,14 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             parent.items.append(node)
         elif top[1] is None:
             if not isinstance(node, Scalar):
-                raise LoadError(_problem(node.line, node.column, "a mapping key must be a plain name, not a list or mapping",
-                                         "write the key as a plain string"))
+                raise LoadError(
+                    _problem(
+                        node.line,
+                        node.column,
+                        "a mapping key must be a plain name, not a list or mapping",
+                        "write the key as a plain string",
+                    )
+                )
             top[1] = node
         else:
             key = top[1]

@@ -4,22 +4,56 @@ Gives the key tables (workbook, workflow, task, retry, ad-hoc action), `did_you_
 fix sentences, small predicates on values (`is_template`, `is_identifier`) and `Report`, which
 turns (node, path, message, fix) into located `Problem`s.
 """
+
 from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from chalicelib.errors import Problem
 from chalicelib.language.loader import Node, Scalar
 
 WORKBOOK_KEYS = ("version", "name", "description", "tags", "workflows", "actions")
-WORKFLOW_KEYS = ("type", "description", "tags", "input", "output", "output-on-error", "vars",
-                 "task-defaults", "tasks", "name", "version")
-TASK_KEYS = ("name", "description", "action", "workflow", "input", "publish", "publish-on-error",
-             "on-success", "on-error", "on-complete", "join", "requires", "with-items", "concurrency",
-             "retry", "wait-before", "wait-after", "timeout", "pause-before", "keep-result", "target",
-             "safe-rerun", "fail-on", "tags")
+WORKFLOW_KEYS = (
+    "type",
+    "description",
+    "tags",
+    "input",
+    "output",
+    "output-on-error",
+    "vars",
+    "task-defaults",
+    "tasks",
+    "name",
+    "version",
+)
+TASK_KEYS = (
+    "name",
+    "description",
+    "action",
+    "workflow",
+    "input",
+    "publish",
+    "publish-on-error",
+    "on-success",
+    "on-error",
+    "on-complete",
+    "join",
+    "requires",
+    "with-items",
+    "concurrency",
+    "retry",
+    "wait-before",
+    "wait-after",
+    "timeout",
+    "pause-before",
+    "keep-result",
+    "target",
+    "safe-rerun",
+    "fail-on",
+    "tags",
+)
 CLAUSES = ("on-success", "on-error", "on-complete")
 RETRY_KEYS = ("count", "delay", "break-on", "continue-on")
 ADHOC_KEYS = ("base", "base-input", "input", "output", "description", "tags", "name")
@@ -66,8 +100,16 @@ class Report:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []  # suspicious but accepted (Mistral runs them)
 
-    def add(self, node: Node | None, path: tuple[str, ...], message: str, fix: str = "",
-            key: str | None = None, position: tuple[int, int] | None = None, warning: bool = False) -> None:
+    def add(
+        self,
+        node: Node | None,
+        path: tuple[str, ...],
+        message: str,
+        fix: str = "",
+        key: str | None = None,
+        position: tuple[int, int] | None = None,
+        warning: bool = False,
+    ) -> None:
         if position is None:
             position = (node.line, node.column) if node is not None else (1, 1)
         if key is None:

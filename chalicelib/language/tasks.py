@@ -7,6 +7,7 @@ int for join, `WithItem`s, a `RetryPolicy`, numbers or expression strings for th
 `merge_defaults` applies task-defaults following Mistral (one clause kind at a time; a default
 transition or requirement naming the task itself is dropped; other keys: the task's own wins).
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,19 @@ from typing import Any
 
 from chalicelib.language.context import Context, Path, Scope
 from chalicelib.language.inline import parse_inline
-from chalicelib.language.loader import LoadError, Mapping, Node, Scalar, Sequence, describe, parse, to_python
+from chalicelib.language.loader import (
+    LoadError,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    describe,
+    parse,
+    to_python,
+)
 from chalicelib.language.model import Position, RetryPolicy, WithItem
 from chalicelib.language.schema import CLAUSES, RETRY_KEYS, TASK_KEYS, is_template
-from chalicelib.language.transitions import RawTransition, parse_clause
+from chalicelib.language.transitions import parse_clause
 
 _WITH_ITEMS = re.compile(r"\s*([A-Za-z_][\w-]*)\s+in\s+(\S.*?)\s*\Z", re.S)
 _FIX_WITH_ITEMS = "write with-items: name in <% $.list %> (or name in [1, 2, 3])"
@@ -50,21 +60,36 @@ def _pos(node: Node) -> Position:
 
 def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) -> Call | None:
     if not (isinstance(node, Scalar) and isinstance(node.value, str) and node.value.strip()):
-        ctx.problem(node, path, f"{kind} must be a name, not {describe(node)}",
-                    f"write {kind}: name (optionally followed by key=value parameters)")
+        ctx.problem(
+            node,
+            path,
+            f"{kind} must be a name, not {describe(node)}",
+            f"write {kind}: name (optionally followed by key=value parameters)",
+        )
         return None
     inline = parse_inline(node.value)
     if node.value.lstrip().startswith(("<%", "{{", "{%")) or is_template(inline.name):
-        ctx.problem(node, path, f"the {kind} name cannot be an expression ({node.value.strip()!r})",
-                    f"name the {kind} directly; choose between tasks with guarded transitions instead")
+        ctx.problem(
+            node,
+            path,
+            f"the {kind} name cannot be an expression ({node.value.strip()!r})",
+            f"name the {kind} directly; choose between tasks with guarded transitions instead",
+        )
         return None
     if inline.error:
         message, offset = inline.error
-        ctx.problem(node, path, f"cannot read the parameters of {kind} {inline.name}: {message}",
-                    'write parameters as key=value, quoting values with spaces: key="a b"', offset=offset)
+        ctx.problem(
+            node,
+            path,
+            f"cannot read the parameters of {kind} {inline.name}: {message}",
+            'write parameters as key=value, quoting values with spaces: key="a b"',
+            offset=offset,
+        )
         return None
     for key, value in inline.params.items():
-        ctx.checker.value(value, node, (*path, key), inline.offsets[key], scope.tasks, scope.workflow)
+        ctx.checker.value(
+            value, node, (*path, key), inline.offsets[key], scope.tasks, scope.workflow
+        )
     offsets = {key: inline.offsets[key] - len(key) - 1 for key in inline.params}
     return Call(kind, inline.name, inline.params, node, offsets)
 
@@ -80,11 +105,18 @@ def _with_items(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[Wit
         text = item.value if isinstance(item, Scalar) and isinstance(item.value, str) else None
         match = _WITH_ITEMS.match(text) if text is not None else None
         if match is None:
-            ctx.problem(item, where, f"with-items must be 'name in <% list %>', not {describe(item)}", _FIX_WITH_ITEMS)
+            ctx.problem(
+                item,
+                where,
+                f"with-items must be 'name in <% list %>', not {describe(item)}",
+                _FIX_WITH_ITEMS,
+            )
             return None
         name, rest = match.group(1), match.group(2)
         if any(existing.name == name for existing in result):
-            ctx.problem(item, where, f"with-items names '{name}' twice", "give each list its own name")
+            ctx.problem(
+                item, where, f"with-items names '{name}' twice", "give each list its own name"
+            )
             return None
         if is_template(rest):
             ctx.checker.string(item, where, rest, match.start(2), scope.tasks, scope.workflow)
@@ -98,8 +130,13 @@ def _with_items(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[Wit
             except LoadError:
                 literal = None
         if literal is None:
-            ctx.problem(item, where, f"with-items list {rest!r} is neither an expression nor a list",
-                        _FIX_WITH_ITEMS, offset=match.start(2))
+            ctx.problem(
+                item,
+                where,
+                f"with-items list {rest!r} is neither an expression nor a list",
+                _FIX_WITH_ITEMS,
+                offset=match.start(2),
+            )
             return None
         result.append(WithItem(name, literal))
     return tuple(result)
@@ -112,28 +149,52 @@ def _retry(ctx: Context, node: Node, path: Path, scope: Scope) -> RetryPolicy | 
         for key, _k, value in node.items():
             if key in RETRY_KEYS:
                 found[key] = (to_python(value), value, None)
-    elif isinstance(node, Scalar) and isinstance(node.value, str) and not node.value.lstrip().startswith(("<%", "{{")):
+    elif (
+        isinstance(node, Scalar)
+        and isinstance(node.value, str)
+        and not node.value.lstrip().startswith(("<%", "{{"))
+    ):
         inline = parse_inline(node.value, has_name=False)
         if inline.error:
-            ctx.problem(node, path, f"cannot read retry: {inline.error[0]}", "write retry: count=3 delay=10",
-                        offset=inline.error[1])
+            ctx.problem(
+                node,
+                path,
+                f"cannot read retry: {inline.error[0]}",
+                "write retry: count=3 delay=10",
+                offset=inline.error[1],
+            )
             return None
         for key, value in inline.params.items():
             if key not in RETRY_KEYS:
-                ctx.problem(node, (*path, key), f"unknown retry parameter '{key}'",
-                            "use count, delay, break-on and continue-on", key=key,
-                            offset=inline.offsets[key] - len(key) - 1)
+                ctx.problem(
+                    node,
+                    (*path, key),
+                    f"unknown retry parameter '{key}'",
+                    "use count, delay, break-on and continue-on",
+                    key=key,
+                    offset=inline.offsets[key] - len(key) - 1,
+                )
             else:
                 found[key] = (value, node, inline.offsets[key])
     else:
-        ctx.problem(node, path, f"retry must be a mapping (count, delay, ...) or 'count=N delay=S', not {describe(node)}",
-                    "write retry: {count: 3, delay: 10}")
+        ctx.problem(
+            node,
+            path,
+            f"retry must be a mapping or 'count=N delay=S', not {describe(node)}",
+            "write retry: {count: 3, delay: 10}",
+        )
         return None
     if "count" not in found:
-        ctx.problem(node, path, "retry needs a count", "add count: N (retries after the first attempt)")
+        ctx.problem(
+            node, path, "retry needs a count", "add count: N (retries after the first attempt)"
+        )
         return None
     count = ctx.number(*found["count"][:2], (*path, "count"), scope, 0, found["count"][2])
-    delay = ctx.number(*found["delay"][:2], (*path, "delay"), scope, 0, found["delay"][2]) if "delay" in found else 0
+    delay = (
+        ctx.number(*found["delay"][:2], (*path, "delay"), scope, 0, found["delay"][2])
+        if "delay" in found
+        else 0
+    )
     extra = {}
     for key in ("break-on", "continue-on"):
         if key in found:
@@ -153,8 +214,12 @@ def _join(ctx: Context, node: Node, path: Path) -> str | int | None:
         return 1
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
-    ctx.problem(node, path, f"join must be all, one or a whole number of at least 1, not {describe(node)}",
-                "write join: all (wait for every inbound task) or join: N")
+    ctx.problem(
+        node,
+        path,
+        f"join must be all, one or a whole number of at least 1, not {describe(node)}",
+        "write join: all (wait for every inbound task) or join: N",
+    )
     return None
 
 
@@ -164,12 +229,18 @@ def _input(ctx: Context, node: Node, path: Path, scope: Scope) -> dict[str, Any]
     return ctx.mapping(node, path, scope, "input")
 
 
-def parse_task(ctx: Context, name: str, key: Node, node: Node, path: Path, scope: Scope) -> TaskSpec:
+def parse_task(
+    ctx: Context, name: str, key: Node, node: Node, path: Path, scope: Scope
+) -> TaskSpec:
     spec = TaskSpec(name, key, path)
     if not isinstance(node, Mapping):
         if not (isinstance(node, Scalar) and node.value is None):
-            ctx.problem(node, path, f"task '{name}' must be a mapping of task keys, not {describe(node)}",
-                        "indent the task's keys (action, input, on-success, ...) under its name")
+            ctx.problem(
+                node,
+                path,
+                f"task '{name}' must be a mapping of task keys, not {describe(node)}",
+                "indent the task's keys (action, input, on-success, ...) under its name",
+            )
         return spec
     ctx.unknown_keys(node, path, TASK_KEYS, "a task")
     values = spec.values
@@ -218,21 +289,35 @@ def parse_task(ctx: Context, name: str, key: Node, node: Node, path: Path, scope
     return spec
 
 
-def _clause_publish(ctx: Context, spec: TaskSpec, clause: str, node: Node, path: Path, scope: Scope) -> None:
+def _clause_publish(
+    ctx: Context, spec: TaskSpec, clause: str, node: Node, path: Path, scope: Scope
+) -> None:
     """``on-success: {publish: {branch: {...}}, next: ...}``: branch publishes join the task's."""
     if not isinstance(node, Mapping):
-        ctx.problem(node, path, f"publish in {clause} must be a mapping with branch", "write publish: {branch: {name: value}}")
+        ctx.problem(
+            node,
+            path,
+            f"publish in {clause} must be a mapping with branch",
+            "write publish: {branch: {name: value}}",
+        )
         return
     for key, knode, value in node.items():
         if key != "branch":
-            ctx.problem(knode, (*path, key), f"publish scope '{key}' is not supported",
-                        "publish under branch (task variables are visible to every later task)")
+            ctx.problem(
+                knode,
+                (*path, key),
+                f"publish scope '{key}' is not supported",
+                "publish under branch (task variables are visible to every later task)",
+            )
             continue
         published = ctx.mapping(value, (*path, key), scope, "publish.branch")
         if published is None:
             continue
-        targets = {"on-success": ("publish",), "on-error": ("publish-on-error",),
-                   "on-complete": ("publish", "publish-on-error")}[clause]
+        targets = {
+            "on-success": ("publish",),
+            "on-error": ("publish-on-error",),
+            "on-complete": ("publish", "publish-on-error"),
+        }[clause]
         for target in targets:
             spec.values[target] = {**spec.values.get(target, {}), **published}
             spec.nodes.setdefault(target, value)
@@ -251,7 +336,12 @@ def merge_defaults(defaults: TaskSpec | None, task: TaskSpec) -> TaskSpec:
             value = [item for item in value if item[0] != task.name]
         values[key] = value
         nodes[key] = defaults.nodes[key]
-    if "action" in task.values or "workflow" in task.values or "action" in task.nodes or "workflow" in task.nodes:
+    if (
+        "action" in task.values
+        or "workflow" in task.values
+        or "action" in task.nodes
+        or "workflow" in task.nodes
+    ):
         for key in ("action", "workflow"):
             values.pop(key, None)
             nodes.pop(key, None)

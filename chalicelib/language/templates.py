@@ -6,10 +6,12 @@ string that holds a template with `chalicelib.language.expressions.parse_templat
 ``task(name)`` references to tasks that the enclosing workflow does not have (Mistral accepts
 them and evaluates them to null; real definitions contain them, so they are not errors).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, Source
 from chalicelib.language.schema import Report, did_you_mean, is_template
@@ -64,8 +66,15 @@ class TemplateChecker:
         self.source = source
         self._seen: set[tuple[int, str]] = set()
 
-    def string(self, node: Scalar, path: tuple[str, ...], text: str, base: int = 0,
-               tasks: dict[str, Any] | None = None, workflow: str = "") -> None:
+    def string(
+        self,
+        node: Scalar,
+        path: tuple[str, ...],
+        text: str,
+        base: int = 0,
+        tasks: dict[str, Any] | None = None,
+        workflow: str = "",
+    ) -> None:
         """Check one string found at character `base` of `node`'s value."""
         if not is_template(text):
             return
@@ -76,28 +85,56 @@ class TemplateChecker:
             offset = getattr(error, "offset", 0) or 0
             message = getattr(error, "message", None) or str(error)
             where = position_in(node, base + max(0, min(offset, len(text))), self.source)
-            self.report.add(node, path, f"invalid expression: {message}", _FIX_EXPRESSION, position=where)
+            self.report.add(
+                node, path, f"invalid expression: {message}", _FIX_EXPRESSION, position=where
+            )
             return
         except RecursionError:
-            self.report.add(node, path, "expression is nested too deeply", "simplify the expression")
+            self.report.add(
+                node, path, "expression is nested too deeply", "simplify the expression"
+            )
             return
         except Exception as error:  # noqa: BLE001 - a parser failure must still be a located problem
-            self.report.add(node, path, f"cannot parse this expression ({type(error).__name__}: {error})",
-                            _FIX_EXPRESSION)
+            self.report.add(
+                node,
+                path,
+                f"cannot parse this expression ({type(error).__name__}: {error})",
+                _FIX_EXPRESSION,
+            )
             return
         if tasks is None:
             return
         for name in getattr(template, "task_refs", ()):
             if name is None or name in tasks:
                 continue
-            offset = next((base + m.start(g) for m in _TASK_REF.finditer(text) for g in (1, 2, 3)
-                           if m.group(g) == name), base)
-            self.report.add(node, path, f"task({name}) names no task of workflow {workflow}: it is null at run time",
-                            did_you_mean(name, tasks, "tasks"), key=name,
-                            position=position_in(node, offset, self.source), warning=True)
+            offset = next(
+                (
+                    base + m.start(g)
+                    for m in _TASK_REF.finditer(text)
+                    for g in (1, 2, 3)
+                    if m.group(g) == name
+                ),
+                base,
+            )
+            self.report.add(
+                node,
+                path,
+                f"task({name}) names no task of workflow {workflow}: it is null at run time",
+                did_you_mean(name, tasks, "tasks"),
+                key=name,
+                position=position_in(node, offset, self.source),
+                warning=True,
+            )
 
-    def value(self, value: Any, node: Scalar, path: tuple[str, ...], base: int = 0,
-              tasks: dict[str, Any] | None = None, workflow: str = "") -> None:
+    def value(
+        self,
+        value: Any,
+        node: Scalar,
+        path: tuple[str, ...],
+        base: int = 0,
+        tasks: dict[str, Any] | None = None,
+        workflow: str = "",
+    ) -> None:
         """Check a plain Python value cut from a scalar (e.g. an inline JSON list)."""
         if isinstance(value, str):
             self.string(node, path, value, base, tasks, workflow)
@@ -108,8 +145,13 @@ class TemplateChecker:
             for item in value.values():
                 self.value(item, node, path, base, tasks, workflow)
 
-    def tree(self, node: Node | None, path: tuple[str, ...], tasks: dict[str, Any] | None = None,
-             workflow: str = "") -> None:
+    def tree(
+        self,
+        node: Node | None,
+        path: tuple[str, ...],
+        tasks: dict[str, Any] | None = None,
+        workflow: str = "",
+    ) -> None:
         """Check every string in a value tree (a shared, anchored node once per workflow)."""
         if node is None:
             return

@@ -5,6 +5,7 @@ for the builder, the normalised specs of the workflows and ad-hoc actions. `vali
 the problems. A document is either ``version`` plus workflows as top-level keys, or a workbook
 (``version``, ``name``, ``description``, ``workflows``, ``actions``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ class Analysis:
     description: str = ""
     workflows: dict[str, WorkflowSpec] = field(default_factory=dict)
     actions: dict[str, AdHocSpec] = field(default_factory=dict)
-    calls: dict[tuple[str, str], str] = field(default_factory=dict)  # (workflow, task) → resolved short name
+    calls: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (workflow, task) → resolved short name
 
 
 def validate(text: str) -> list[Problem]:
@@ -43,10 +46,19 @@ def analyze(text: str) -> Analysis:
     ctx = Context(source)
     result = Analysis([])
     if root is None or (isinstance(root, Scalar) and root.value is None):
-        ctx.problem(None, (), "the definition is empty", "start with version: '2.0' and one workflow with tasks")
+        ctx.problem(
+            None,
+            (),
+            "the definition is empty",
+            "start with version: '2.0' and one workflow with tasks",
+        )
     elif not isinstance(root, Mapping):
-        ctx.problem(root, (), f"a definition must be a mapping (version, workflows), not {describe(root)}",
-                    "start with version: '2.0' and one workflow with tasks")
+        ctx.problem(
+            root,
+            (),
+            f"a definition must be a mapping (version, workflows), not {describe(root)}",
+            "start with version: '2.0' and one workflow with tasks",
+        )
     else:
         _document(ctx, root, result)
     result.problems = ctx.report.sorted()
@@ -65,18 +77,31 @@ def _is_workbook(root: Mapping) -> bool:
 def _version(ctx: Context, root: Mapping) -> None:
     node = root.get("version")
     if node is None:
-        ctx.problem(root, (), "the definition has no version", f"add {_FIX_VERSION} as the first line", key="version")
+        ctx.problem(
+            root,
+            (),
+            "the definition has no version",
+            f"add {_FIX_VERSION} as the first line",
+            key="version",
+        )
         return
     value = node.value if isinstance(node, Scalar) else None
-    if value == "2.0" or (isinstance(value, (int, float)) and not isinstance(value, bool) and value == 2):
+    if value == "2.0" or (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and value == 2
+    ):
         return
     ctx.problem(node, ("version",), f"version must be '2.0', not {describe(node)}", _FIX_VERSION)
 
 
 def _duplicates(ctx: Context, node: Mapping, path: Path, what: str) -> None:
     for key in node.duplicates:
-        ctx.problem(key, (*path, key.text), f"{what} '{key.text}' is defined twice",
-                    f"rename one of them: {what} names must be unique", key=key.text)
+        ctx.problem(
+            key,
+            (*path, key.text),
+            f"{what} '{key.text}' is defined twice",
+            f"rename one of them: {what} names must be unique",
+            key=key.text,
+        )
 
 
 def _document(ctx: Context, root: Mapping, result: Analysis) -> None:
@@ -91,7 +116,12 @@ def _document(ctx: Context, root: Mapping, result: Analysis) -> None:
         elif isinstance(name, Scalar) and isinstance(name.value, str) and name.value:
             ctx.workbook = result.workbook = name.value
         else:
-            ctx.problem(name, ("name",), f"the workbook name must be a string, not {describe(name)}", "write name: my_workbook")
+            ctx.problem(
+                name,
+                ("name",),
+                f"the workbook name must be a string, not {describe(name)}",
+                "write name: my_workbook",
+            )
         description = root.get("description")
         if description is not None:
             result.description = ctx.text(description, ("description",)) or ""
@@ -102,28 +132,45 @@ def _document(ctx: Context, root: Mapping, result: Analysis) -> None:
             _duplicates(ctx, wf_node, ("workflows",), "workflow")
             workflows = [(k, kn, v, ("workflows", k)) for k, kn, v in wf_node.items()]
         elif wf_node is not None and not (isinstance(wf_node, Scalar) and wf_node.value is None):
-            ctx.problem(wf_node, ("workflows",), f"workflows must be a mapping of workflow names, not {describe(wf_node)}",
-                        "write each workflow as 'name:' with its keys indented under it")
+            ctx.problem(
+                wf_node,
+                ("workflows",),
+                f"workflows must be a mapping of workflow names, not {describe(wf_node)}",
+                "write each workflow as 'name:' with its keys indented under it",
+            )
         action_node = root.get("actions")
         if isinstance(action_node, Mapping):
             _duplicates(ctx, action_node, ("actions",), "action")
             actions = [(k, kn, v, ("actions", k)) for k, kn, v in action_node.items()]
-        elif action_node is not None and not (isinstance(action_node, Scalar) and action_node.value is None):
-            ctx.problem(action_node, ("actions",), f"actions must be a mapping of action names, not {describe(action_node)}",
-                        "write each ad-hoc action as 'name:' with base: and base-input: under it")
+        elif action_node is not None and not (
+            isinstance(action_node, Scalar) and action_node.value is None
+        ):
+            ctx.problem(
+                action_node,
+                ("actions",),
+                f"actions must be a mapping of action names, not {describe(action_node)}",
+                "write each ad-hoc action as 'name:' with base: and base-input: under it",
+            )
     else:
         _duplicates(ctx, root, (), "workflow")
         for key, knode, value in root.items():
             if key == "version":
                 continue
-            if value.anchor is not None and not (isinstance(value, Mapping) and "tasks" in value.entries):
+            if value.anchor is not None and not (
+                isinstance(value, Mapping) and "tasks" in value.entries
+            ):
                 continue  # a key that only holds a YAML anchor for use elsewhere
             workflows.append((key, knode, value, (key,)))
     if not workflows:
-        ctx.problem(root, (), "the definition has no workflow", "add a workflow: a name with tasks: under it")
-    for name, knode, value, _path in workflows:
+        ctx.problem(
+            root,
+            (),
+            "the definition has no workflow",
+            "add a workflow: a name with tasks: under it",
+        )
+    for name, _key, value, _path in workflows:
         ctx.workflows[name] = value
-    for name, knode, value, _path in actions:
+    for name, _key, value, _path in actions:
         ctx.actions[name] = value
     for name, knode, value, path in actions:
         spec = parse_adhoc(ctx, name, knode, value, path)

@@ -7,6 +7,7 @@ keys that do not fit the workflow type, a direct workflow without a start task, 
 loops, impossible joins and unknown or cyclic ``requires``. `parse_params` reads an ``input:``
 list (also used by ad-hoc actions).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from chalicelib.language.schema import CLAUSES, WORKFLOW_KEYS, is_identifier
 from chalicelib.language.tasks import TaskSpec, merge_defaults, parse_task
 from chalicelib.language.transitions import check_graph, check_requires, check_targets
 
-_FIX_INPUT = "write input as a list: '- name' for a required input, '- name: default' for an optional one"
+_FIX_INPUT = (
+    "write input as a list: '- name' for a required input, '- name: default' for an optional one"
+)
 
 
 @dataclass
@@ -39,7 +42,9 @@ class WorkflowSpec:
     tasks: dict[str, TaskSpec] = field(default_factory=dict)  # effective (defaults applied)
 
 
-def parse_params(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[tuple[Parameter, ...], bool]:
+def parse_params(
+    ctx: Context, node: Node, path: Path, scope: Scope
+) -> tuple[tuple[Parameter, ...], bool]:
     """An ``input:`` list → parameters; the flag is False when something was reported."""
     if isinstance(node, Scalar) and node.value is None:
         return (), True
@@ -57,26 +62,44 @@ def parse_params(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[tu
             ctx.templates(value, (*where, name), scope)
             default, has_default = to_python(value), True
         else:
-            ctx.problem(item, where, f"each input must be a name or a single 'name: default', not {describe(item)}",
-                        _FIX_INPUT)
+            ctx.problem(
+                item,
+                where,
+                f"each input must be a name or a single 'name: default', not {describe(item)}",
+                _FIX_INPUT,
+            )
             ok = False
             continue
         if not is_identifier(name):
-            ctx.problem(at, where, f"input name {name!r} is not an identifier",
-                        "use letters, digits and underscores, starting with a letter or underscore", key=name)
+            ctx.problem(
+                at,
+                where,
+                f"input name {name!r} is not an identifier",
+                "use letters, digits and underscores, starting with a letter or underscore",
+                key=name,
+            )
             ok = False
         elif any(p.name == name for p in result):
-            ctx.problem(at, where, f"input '{name}' is declared twice", "declare each input once", key=name)
+            ctx.problem(
+                at, where, f"input '{name}' is declared twice", "declare each input once", key=name
+            )
             ok = False
         else:
             result.append(Parameter(name, default, has_default, Position(at.line, at.column)))
     return tuple(result), ok
 
 
-def analyze_workflow(ctx: Context, name: str, key: Node, node: Node, path: Path) -> WorkflowSpec | None:
+def analyze_workflow(
+    ctx: Context, name: str, key: Node, node: Node, path: Path
+) -> WorkflowSpec | None:
     if not isinstance(node, Mapping):
-        ctx.problem(node, path, f"workflow '{name}' must be a mapping with tasks, not {describe(node)}",
-                    "indent the workflow's keys (type, input, tasks, ...) under its name", key=name)
+        ctx.problem(
+            node,
+            path,
+            f"workflow '{name}' must be a mapping with tasks, not {describe(node)}",
+            "indent the workflow's keys (type, input, tasks, ...) under its name",
+            key=name,
+        )
         return None
     spec = WorkflowSpec(name, key, path)
     ctx.unknown_keys(node, path, WORKFLOW_KEYS, "a workflow", allow_anchored=True)
@@ -85,21 +108,39 @@ def analyze_workflow(ctx: Context, name: str, key: Node, node: Node, path: Path)
         if isinstance(type_node, Scalar) and type_node.value in ("direct", "reverse"):
             spec.type = type_node.value
         else:
-            ctx.problem(type_node, (*path, "type"), f"workflow type must be direct or reverse, not {describe(type_node)}",
-                        "write type: direct (the default) or type: reverse")
+            ctx.problem(
+                type_node,
+                (*path, "type"),
+                f"workflow type must be direct or reverse, not {describe(type_node)}",
+                "write type: direct (the default) or type: reverse",
+            )
     tasks_node = node.get("tasks")
     task_names: dict[str, Node] = {}
     if tasks_node is None or (isinstance(tasks_node, Scalar) and tasks_node.value is None):
-        ctx.problem(key, path, f"workflow '{name}' has no tasks", "add tasks: with at least one task", key=name)
+        ctx.problem(
+            key,
+            path,
+            f"workflow '{name}' has no tasks",
+            "add tasks: with at least one task",
+            key=name,
+        )
     elif not isinstance(tasks_node, Mapping):
-        ctx.problem(tasks_node, (*path, "tasks"), f"tasks must be a mapping of task names, not {describe(tasks_node)}",
-                    "write each task as 'name:' with its keys indented under it")
+        ctx.problem(
+            tasks_node,
+            (*path, "tasks"),
+            f"tasks must be a mapping of task names, not {describe(tasks_node)}",
+            "write each task as 'name:' with its keys indented under it",
+        )
     elif not tasks_node.entries:
-        ctx.problem(tasks_node, (*path, "tasks"), f"workflow '{name}' has no tasks", "add at least one task")
+        ctx.problem(
+            tasks_node, (*path, "tasks"), f"workflow '{name}' has no tasks", "add at least one task"
+        )
     else:
         for task_name, knode, _value in tasks_node.items():
             if not task_name.strip():
-                ctx.problem(knode, (*path, "tasks"), "a task name cannot be empty", "give the task a name")
+                ctx.problem(
+                    knode, (*path, "tasks"), "a task name cannot be empty", "give the task a name"
+                )
             else:
                 task_names[task_name] = knode
     scope = Scope(task_names, name)
@@ -107,7 +148,14 @@ def analyze_workflow(ctx: Context, name: str, key: Node, node: Node, path: Path)
     defaults = None
     defaults_node = node.get("task-defaults")
     if defaults_node is not None:
-        defaults = parse_task(ctx, "", node.entries["task-defaults"][0], defaults_node, (*path, "task-defaults"), scope)
+        defaults = parse_task(
+            ctx,
+            "",
+            node.entries["task-defaults"][0],
+            defaults_node,
+            (*path, "task-defaults"),
+            scope,
+        )
         _check_task(ctx, spec, defaults, task_names, None)
     if not task_names:
         return spec
@@ -120,8 +168,10 @@ def analyze_workflow(ctx: Context, name: str, key: Node, node: Node, path: Path)
     if spec.type == "direct":
         check_graph(ctx, path, task_names, spec.tasks, task_names)
     else:
-        requires = {n: [(r, rn, (*t.path, "requires")) for r, rn in t.values.get("requires", ())]
-                    for n, t in spec.tasks.items()}
+        requires = {
+            n: [(r, rn, (*t.path, "requires")) for r, rn in t.values.get("requires", ())]
+            for n, t in spec.tasks.items()
+        }
         check_requires(ctx, path, task_names, requires, task_names)
     return spec
 
@@ -148,21 +198,43 @@ def _header(ctx: Context, spec: WorkflowSpec, node: Mapping, path: Path, scope: 
             ctx.text(value, where)
 
 
-def _check_task(ctx: Context, wf: WorkflowSpec, task: TaskSpec, task_names: dict[str, Node], own: str | None) -> None:
+def _check_task(
+    ctx: Context, wf: WorkflowSpec, task: TaskSpec, task_names: dict[str, Node], own: str | None
+) -> None:
     """Checks on one task's own keys (or the task-defaults) that need the workflow around it."""
     what = f"task '{own}'" if own is not None else "task-defaults"
     if "action" in task.nodes and "workflow" in task.nodes:
-        ctx.problem(task.nodes["workflow"], (*task.path, "workflow"), f"{what} has both action and workflow",
-                    "keep one: action runs an action, workflow runs a sub-workflow", key="workflow")
+        ctx.problem(
+            task.nodes["workflow"],
+            (*task.path, "workflow"),
+            f"{what} has both action and workflow",
+            "keep one: action runs an action, workflow runs a sub-workflow",
+            key="workflow",
+        )
     for clause in CLAUSES:
         transitions = task.values.get(clause, ())
         check_targets(ctx, transitions, task_names, own)
         if wf.type == "reverse" and clause in task.nodes:
-            ctx.problem(task.nodes[clause], (*task.path, clause), f"{clause} is not allowed in a reverse workflow",
-                        "use requires in the dependent task, or make the workflow type: direct", key=clause)
+            ctx.problem(
+                task.nodes[clause],
+                (*task.path, clause),
+                f"{clause} is not allowed in a reverse workflow",
+                "use requires in the dependent task, or make the workflow type: direct",
+                key=clause,
+            )
     if wf.type == "reverse" and "join" in task.nodes:
-        ctx.problem(task.nodes["join"], (*task.path, "join"), "join is not allowed in a reverse workflow",
-                    "a reverse task already waits for all of its requires; remove join", key="join")
+        ctx.problem(
+            task.nodes["join"],
+            (*task.path, "join"),
+            "join is not allowed in a reverse workflow",
+            "a reverse task already waits for all of its requires; remove join",
+            key="join",
+        )
     if wf.type == "direct" and "requires" in task.nodes:
-        ctx.problem(task.nodes["requires"], (*task.path, "requires"), "requires is only allowed in a reverse workflow",
-                    "set type: reverse on the workflow, or use on-success in the required tasks", key="requires")
+        ctx.problem(
+            task.nodes["requires"],
+            (*task.path, "requires"),
+            "requires is only allowed in a reverse workflow",
+            "set type: reverse on the workflow, or use on-success in the required tasks",
+            key="requires",
+        )

@@ -1,4 +1,5 @@
 """Action rules: Civis actions, std actions, aws.lambda, ad-hoc actions and sub-workflows."""
+
 from __future__ import annotations
 
 from chalicelib.language import check, load
@@ -62,8 +63,9 @@ def test_civis_script_actions():
 
 
 def test_unknown_civis_and_std_actions():
-    found = check(wrap_tasks(
-        """
+    found = check(
+        wrap_tasks(
+            """
         a:
           action: civis.run_jobs
         b:
@@ -71,9 +73,16 @@ def test_unknown_civis_and_std_actions():
         c:
           action: nova.servers_list
         """
-    ))
+        )
+    )
     assert [(p.line, p.column, p.message, p.path, p.fix) for p in found] == [
-        (5, 15, "unknown Civis action civis.run_jobs", "wf.tasks.a.action", "did you mean 'civis.run_job'?"),
+        (
+            5,
+            15,
+            "unknown Civis action civis.run_jobs",
+            "wf.tasks.a.action",
+            "did you mean 'civis.run_job'?",
+        ),
         (7, 15, "unknown standard action std.ech", "wf.tasks.b.action", "did you mean 'std.echo'?"),
     ]
 
@@ -189,14 +198,20 @@ def test_adhoc_actions():
             (13, 17, "std.sleep needs input 'seconds'", "actions.bad_base.base-input"),
             (13, 18, "std.sleep takes no input 'secs'", "actions.bad_base.base-input.secs"),
             (14, 3, "ad-hoc action 'nobase' has no base", "actions.nobase"),
-            (20, 30, "ad-hoc action greet has no input 'whom'", "workflows.main.tasks.a.input.whom"),
+            (
+                20,
+                30,
+                "ad-hoc action greet has no input 'whom'",
+                "workflows.main.tasks.a.input.whom",
+            ),
         ],
     )
 
 
 def test_adhoc_and_workflow_names_resolve_to_short_names():
-    document = load(doc(
-        """
+    document = load(
+        doc(
+            """
         version: '2.0'
         name: wb
         actions:
@@ -218,7 +233,8 @@ def test_adhoc_and_workflow_names_resolve_to_short_names():
           sub:
             tasks: {s: {}}
         """
-    ))
+        )
+    )
     tasks = document.main.tasks
     assert (tasks["a"].action, tasks["b"].workflow) == ("greet_loud", "sub")
     assert document.actions["greet_loud"].base == "greet"

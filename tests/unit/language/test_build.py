@@ -1,4 +1,5 @@
 """The built model: task-defaults merging, inline parameters, transitions, options."""
+
 from __future__ import annotations
 
 import pytest
@@ -68,39 +69,56 @@ def test_default_transitions_make_targets_non_start_tasks():
 
 
 def test_default_action_is_replaced_as_a_whole_by_the_task_call():
-    tasks = load(wrap_tasks(
-        """
+    tasks = load(
+        wrap_tasks(
+            """
         a: {}
         b:
           workflow: sub
         """,
-        header="task-defaults:\n  action: std.echo output=1\n",
-    ) + "sub:\n  tasks: {s: {}}\n").main.tasks
+            header="task-defaults:\n  action: std.echo output=1\n",
+        )
+        + "sub:\n  tasks: {s: {}}\n"
+    ).main.tasks
     assert (tasks["a"].action, tasks["a"].input) == ("std.echo", {"output": 1})
     assert (tasks["b"].action, tasks["b"].workflow, tasks["b"].input) == (None, "sub", {})
 
 
 def test_inline_parameters_merge_into_input_and_explicit_input_wins():
-    task = load(wrap_tasks(
-        """
+    task = load(
+        wrap_tasks(
+            """
         a:
-          action: std.http url="http://x/a b" method=GET timeout=5 verify=false json={"k":[1,2]} headers=null
+          action: >-
+            std.http url="http://x/a b" method=GET timeout=5
+            verify=false json={"k":[1,2]} headers=null
           input:
             method: POST
         """
-    )).main.tasks["a"]
-    assert task.input == {"url": "http://x/a b", "method": "POST", "timeout": 5, "verify": False,
-                          "json": {"k": [1, 2]}, "headers": None}
+        )
+    ).main.tasks["a"]
+    assert task.input == {
+        "url": "http://x/a b",
+        "method": "POST",
+        "timeout": 5,
+        "verify": False,
+        "json": {"k": [1, 2]},
+        "headers": None,
+    }
 
 
 def test_inline_expression_parameters_keep_their_spaces():
-    task = load(wrap_tasks("a:\n  action: my.action cmd=<% $.a + ' ' + $.b %> n=1\n")).main.tasks["a"]
+    task = load(wrap_tasks("a:\n  action: my.action cmd=<% $.a + ' ' + $.b %> n=1\n")).main.tasks[
+        "a"
+    ]
     assert task.action == "my.action"
     assert task.input == {"cmd": "<% $.a + ' ' + $.b %>", "n": 1}
 
 
 def test_expression_input():
-    task = load(wrap_tasks("a:\n  action: swift.put_container\n  input: <% $.create_input %>\n")).main.tasks["a"]
+    task = load(
+        wrap_tasks("a:\n  action: swift.put_container\n  input: <% $.create_input %>\n")
+    ).main.tasks["a"]
     assert (task.input, task.input_expression) == ({}, "<% $.create_input %>")
 
 
@@ -110,8 +128,9 @@ def test_no_action_means_std_noop_with_no_call():
 
 
 def test_transitions_with_guards_commands_and_params():
-    tasks = load(wrap_tasks(
-        """
+    tasks = load(
+        wrap_tasks(
+            """
         a:
           on-success:
             - b
@@ -125,7 +144,8 @@ def test_transitions_with_guards_commands_and_params():
         b: {}
         c: {}
         """
-    )).main.tasks
+        )
+    ).main.tasks
     a = tasks["a"]
     assert a.on_success == (
         Transition("b", None, False, {}, Position(6, 11)),
@@ -144,8 +164,9 @@ def test_single_string_and_list_clauses():
 
 
 def test_join_forms():
-    tasks = load(wrap_tasks(
-        """
+    tasks = load(
+        wrap_tasks(
+            """
         a:
           on-success: [x, y, z]
         b:
@@ -157,13 +178,20 @@ def test_join_forms():
         z:
           join: 2
         """
-    )).main.tasks
-    assert (tasks["x"].join, tasks["y"].join, tasks["z"].join, tasks["a"].join) == ("all", 1, 2, None)
+        )
+    ).main.tasks
+    assert (tasks["x"].join, tasks["y"].join, tasks["z"].join, tasks["a"].join) == (
+        "all",
+        1,
+        2,
+        None,
+    )
 
 
 def test_with_items_forms_and_concurrency():
-    tasks = load(wrap_tasks(
-        """
+    tasks = load(
+        wrap_tasks(
+            """
         a:
           with-items: x in <% $.xs %>
           concurrency: 3
@@ -173,16 +201,21 @@ def test_with_items_forms_and_concurrency():
             - y in {{ _.ys }}
           concurrency: <% $.n %>
         """
-    )).main.tasks
+        )
+    ).main.tasks
     assert tasks["a"].with_items == (WithItem("x", "<% $.xs %>"),)
     assert tasks["a"].concurrency == 3
-    assert tasks["b"].with_items == (WithItem("x", [1, "two", {"k": 3}]), WithItem("y", "{{ _.ys }}"))
+    assert tasks["b"].with_items == (
+        WithItem("x", [1, "two", {"k": 3}]),
+        WithItem("y", "{{ _.ys }}"),
+    )
     assert tasks["b"].concurrency == "<% $.n %>"
 
 
 def test_retry_forms():
-    tasks = load(wrap_tasks(
-        """
+    tasks = load(
+        wrap_tasks(
+            """
         a:
           retry:
             count: <% $.n %>
@@ -194,15 +227,19 @@ def test_retry_forms():
         c:
           retry: {count: 0}
         """
-    )).main.tasks
-    assert tasks["a"].retry == RetryPolicy("<% $.n %>", 10, "<% $.fatal %>", "<% $.pending %>", Position(6, 9))
+        )
+    ).main.tasks
+    assert tasks["a"].retry == RetryPolicy(
+        "<% $.n %>", 10, "<% $.fatal %>", "<% $.pending %>", Position(6, 9)
+    )
     assert tasks["b"].retry == RetryPolicy(3, "<% $.d %>", "<% $.x = 1 %>", None, Position(11, 14))
     assert tasks["c"].retry == RetryPolicy(0, 0, position=Position(13, 14))
 
 
 def test_other_options():
-    task = load(wrap_tasks(
-        """
+    task = load(
+        wrap_tasks(
+            """
         a:
           description: does a
           wait-before: 1
@@ -215,8 +252,14 @@ def test_other_options():
           target: executors
           publish-on-error: {err: <% task().result %>}
         """
-    )).main.tasks["a"]
-    assert (task.description, task.wait_before, task.wait_after, task.timeout) == ("does a", 1, "<% $.w %>", 30)
+        )
+    ).main.tasks["a"]
+    assert (task.description, task.wait_before, task.wait_after, task.timeout) == (
+        "does a",
+        1,
+        "<% $.w %>",
+        30,
+    )
     assert (task.pause_before, task.keep_result, task.safe_rerun) == (True, False, "<% $.safe %>")
     assert (task.fail_on, task.target) == ("<% $.bad %>", "executors")
     assert task.publish_on_error == {"err": "<% task().result %>"}
@@ -224,8 +267,9 @@ def test_other_options():
 
 
 def test_workflow_fields():
-    document = load(doc(
-        """
+    document = load(
+        doc(
+            """
         version: 2.0
         wf:
           description: the workflow
@@ -245,10 +289,16 @@ def test_workflow_fields():
               requires: [u]
             u: {}
         """
-    ))
+        )
+    )
     wf = document.main
     assert document.version == "2.0" and document.name is None
-    assert (wf.name, wf.type, wf.description, wf.position) == ("wf", "direct", "the workflow", Position(2, 1))
+    assert (wf.name, wf.type, wf.description, wf.position) == (
+        "wf",
+        "direct",
+        "the workflow",
+        Position(2, 1),
+    )
     assert wf.input == (
         model.Parameter("required", None, False, Position(5, 7)),
         model.Parameter("optional", 5, True, Position(6, 7)),
@@ -266,8 +316,9 @@ def test_workflow_without_output_clause():
 
 
 def test_merge_keys_and_aliases():
-    tasks = load(doc(
-        """
+    tasks = load(
+        doc(
+            """
         version: '2.0'
         wf:
           tasks:
@@ -280,8 +331,13 @@ def test_merge_keys_and_aliases():
               input: {output: 2}
             c: {}
         """
-    )).main.tasks
-    assert (tasks["b"].action, tasks["b"].input, _targets(tasks["b"].on_success)) == ("std.echo", {"output": 2}, ["c"])
+        )
+    ).main.tasks
+    assert (tasks["b"].action, tasks["b"].input, _targets(tasks["b"].on_success)) == (
+        "std.echo",
+        {"output": 2},
+        ["c"],
+    )
 
 
 def test_load_raises_with_all_problems_sorted():

@@ -1,4 +1,5 @@
 """Every real workflow of the shared corpus validates and builds."""
+
 from __future__ import annotations
 
 import json
@@ -39,4 +40,8 @@ def test_corpus_sub_workflows_and_adhoc_actions_resolve():
     document = load(by_name["calculator.yaml"].read_text())
     assert "calc_summ" in document.actions and document.actions["calc_summ"].base == "std.http"
     nested = load(by_name["wb_with_nested_wf.yaml"].read_text())
-    assert any(t.workflow in nested.workflows for wf in nested.workflows.values() for t in wf.tasks.values())
+    assert any(
+        t.workflow in nested.workflows
+        for wf in nested.workflows.values()
+        for t in wf.tasks.values()
+    )

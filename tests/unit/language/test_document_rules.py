@@ -1,4 +1,5 @@
 """Document-level rules: YAML errors, version, workbook shape, workflow keys, inputs."""
+
 from __future__ import annotations
 
 from chalicelib.language import check, load
@@ -26,8 +27,12 @@ def test_yaml_syntax_error_is_one_problem_at_the_parser_mark():
 
 
 def test_bad_indentation_is_a_syntax_error():
-    found = check("version: '2.0'\nwf:\n  tasks:\n    a:\n      action: std.noop\n     on-success: b\n")
-    assert len(found) == 1 and found[0].message.startswith("YAML syntax error") and found[0].line == 6
+    found = check(
+        "version: '2.0'\nwf:\n  tasks:\n    a:\n      action: std.noop\n     on-success: b\n"
+    )
+    assert (
+        len(found) == 1 and found[0].message.startswith("YAML syntax error") and found[0].line == 6
+    )
 
 
 def test_several_documents_are_refused():
@@ -51,7 +56,9 @@ def test_unknown_tags_are_refused():
 
 def test_nesting_deeper_than_the_limit_is_one_problem():
     found = check("version: '2.0'\nwf: " + "[" * 100_000)
-    assert [(p.line, p.message) for p in found] == [(2, "the document is nested more than 200 levels deep")]
+    assert [(p.line, p.message) for p in found] == [
+        (2, "the document is nested more than 200 levels deep")
+    ]
 
 
 def test_missing_version():
@@ -73,7 +80,9 @@ def test_wrong_version():
         """,
         [(1, 10, "version must be '2.0'", "version")],
     )
-    assert check(doc("version: '2'\nwf: {tasks: {a: {}}}"))[0].fix == "write version: '2.0' (quoted)"
+    assert (
+        check(doc("version: '2'\nwf: {tasks: {a: {}}}"))[0].fix == "write version: '2.0' (quoted)"
+    )
 
 
 def test_numeric_version_two_is_accepted():
@@ -105,21 +114,26 @@ def test_workbook_unknown_key_and_missing_name():
         action:
           x: {base: std.noop}
         """,
-        [(1, 1, "a workbook needs a name", ""), (5, 1, "unknown key 'action' in a workbook", "action")],
+        [
+            (1, 1, "a workbook needs a name", ""),
+            (5, 1, "unknown key 'action' in a workbook", "action"),
+        ],
     )
     found = check(doc("version: '2.0'\nname: wb\nworkflows: {wf: {tasks: {a: {}}}}\naction: {}\n"))
     assert found[0].fix == "did you mean 'actions'?"
 
 
 def test_workflow_unknown_key_with_suggestion():
-    found = check(doc(
-        """
+    found = check(
+        doc(
+            """
         version: '2.0'
         wf:
           taks: {}
           tasks: {a: {}}
         """
-    ))
+        )
+    )
     assert [(p.line, p.column, p.message, p.path, p.key, p.fix) for p in found] == [
         (3, 3, "unknown key 'taks' in a workflow", "wf.taks", "taks", "did you mean 'tasks'?")
     ]
@@ -228,8 +242,9 @@ def test_duplicate_task_names():
 
 
 def test_duplicate_keys_elsewhere_keep_the_last_value():
-    document = load(doc(
-        """
+    document = load(
+        doc(
+            """
         version: '2.0'
         wf:
           tasks:
@@ -237,7 +252,8 @@ def test_duplicate_keys_elsewhere_keep_the_last_value():
               action: std.echo
               input: {output: 1, output: 2}
         """
-    ))
+        )
+    )
     assert document.main.tasks["a"].input == {"output": 2}
 
 
@@ -246,14 +262,16 @@ def test_non_ascii_is_accepted():
 
 
 def test_problems_collect_everything_sorted():
-    found = check(doc(
-        """
+    found = check(
+        doc(
+            """
         version: '3.0'
         wf:
           tasks:
             a: {actoin: std.noop}
             b: {on-success: zz}
         """
-    ))
+        )
+    )
     assert [(p.line, p.column) for p in found] == sorted((p.line, p.column) for p in found)
     assert len(found) == 3

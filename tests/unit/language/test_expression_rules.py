@@ -1,4 +1,5 @@
 """Expressions inside definitions: located parse errors and task(name) references."""
+
 from __future__ import annotations
 
 from chalicelib.language import check, lint
@@ -8,18 +9,24 @@ from ._helpers import assert_problems, doc, wrap_tasks
 
 def test_error_in_a_plain_scalar_points_at_the_offending_character():
     # `%>` of `<% $.x + %>` is at offset 9 of the value; the value starts at column 12
-    assert_problems(wrap_tasks("a:\n  publish:\n    y: <% $.x + %>\n"),
-                    [(6, 21, "invalid expression", "wf.tasks.a.publish.y")])
+    assert_problems(
+        wrap_tasks("a:\n  publish:\n    y: <% $.x + %>\n"),
+        [(6, 21, "invalid expression", "wf.tasks.a.publish.y")],
+    )
 
 
 def test_error_in_a_quoted_scalar_counts_the_quote():
-    assert_problems(wrap_tasks('a:\n  publish:\n    y: "<% $.x + %>"\n'),
-                    [(6, 22, "invalid expression", "wf.tasks.a.publish.y")])
+    assert_problems(
+        wrap_tasks('a:\n  publish:\n    y: "<% $.x + %>"\n'),
+        [(6, 22, "invalid expression", "wf.tasks.a.publish.y")],
+    )
 
 
 def test_error_in_an_inline_parameter():
-    assert_problems(wrap_tasks("a:\n  action: std.echo output=<% $.x + %>\n"),
-                    [(5, 40, "invalid expression", "wf.tasks.a.action.output")])
+    assert_problems(
+        wrap_tasks("a:\n  action: std.echo output=<% $.x + %>\n"),
+        [(5, 40, "invalid expression", "wf.tasks.a.action.output")],
+    )
 
 
 def test_error_in_a_block_scalar_is_located_on_its_own_line():
@@ -80,14 +87,20 @@ def test_expressions_are_checked_everywhere():
         """
     )
     assert [p.path for p in check(text)] == [
-        "wf.input.0.x", "wf.vars.v", "wf.output.o", "wf.output-on-error",
-        "wf.tasks.a.publish-on-error.e", "wf.tasks.a.on-success.0.b", "wf.tasks.a.with-items",
-        "wf.tasks.a.timeout", "wf.tasks.a.retry.break-on",
+        "wf.input.0.x",
+        "wf.vars.v",
+        "wf.output.o",
+        "wf.output-on-error",
+        "wf.tasks.a.publish-on-error.e",
+        "wf.tasks.a.on-success.0.b",
+        "wf.tasks.a.with-items",
+        "wf.tasks.a.timeout",
+        "wf.tasks.a.retry.break-on",
     ]
 
 
 def test_plain_text_with_a_lone_opener_is_not_an_expression():
-    assert check(wrap_tasks("a:\n  action: std.echo\n  input: {output: \"50 <% off\"}\n")) == []
+    assert check(wrap_tasks('a:\n  action: std.echo\n  input: {output: "50 <% off"}\n')) == []
 
 
 def test_unknown_task_reference_is_a_warning_not_a_problem():
@@ -104,6 +117,11 @@ def test_unknown_task_reference_is_a_warning_not_a_problem():
     assert check(text) == []
     warnings = lint(text)
     assert [(w.line, w.column, w.message, w.path, w.fix) for w in warnings] == [
-        (7, 20, "task(aa) names no task of workflow wf: it is null at run time", "wf.tasks.a.publish.r",
-         "did you mean 'a'?"),
+        (
+            7,
+            20,
+            "task(aa) names no task of workflow wf: it is null at run time",
+            "wf.tasks.a.publish.r",
+            "did you mean 'a'?",
+        ),
     ]

@@ -1,4 +1,5 @@
 """The YAML loader (positions, anchors, merge keys, limits) and the inline-parameter parser."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,14 @@ def test_nodes_carry_one_based_positions_and_values():
 
 
 def test_aliases_share_nodes_and_merge_keys_apply():
-    root, _source = parse("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nmany:\n  <<: [{z: 1}, {z: 2, w: 1}]\n")
-    assert to_python(root) == {"base": {"x": 1, "y": 2}, "use": {"x": 1, "y": 3}, "many": {"z": 1, "w": 1}}
+    root, _source = parse(
+        "base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nmany:\n  <<: [{z: 1}, {z: 2, w: 1}]\n"
+    )
+    assert to_python(root) == {
+        "base": {"x": 1, "y": 2},
+        "use": {"x": 1, "y": 3},
+        "many": {"z": 1, "w": 1},
+    }
     assert root.get("base").anchor == "b"  # type: ignore[union-attr]
 
 
@@ -51,10 +58,20 @@ def test_alias_bombs_are_refused():
 
 
 def test_inline_parameters():
-    inline = parse_inline('std.echo output="Hello, world" n=1 f=1.5 b=true z=null l=[1, 2] e=<% $.a b %> w=bare')
+    inline = parse_inline(
+        'std.echo output="Hello, world" n=1 f=1.5 b=true z=null l=[1, 2] e=<% $.a b %> w=bare'
+    )
     assert inline.name == "std.echo" and inline.error is None
-    assert inline.params == {"output": "Hello, world", "n": 1, "f": 1.5, "b": True, "z": None, "l": [1, 2],
-                             "e": "<% $.a b %>", "w": "bare"}
+    assert inline.params == {
+        "output": "Hello, world",
+        "n": 1,
+        "f": 1.5,
+        "b": True,
+        "z": None,
+        "l": [1, 2],
+        "e": "<% $.a b %>",
+        "w": "bare",
+    }
     assert inline.offsets["output"] == 17 and inline.texts["l"] == "[1, 2]"
 
 

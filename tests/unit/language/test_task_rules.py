@@ -1,4 +1,5 @@
 """Task-level rules: keys, action / workflow, inline parameters, types of every option."""
+
 from __future__ import annotations
 
 from chalicelib.language import check
@@ -7,16 +8,25 @@ from ._helpers import assert_problems, wrap_tasks
 
 
 def test_unknown_task_key_suggests_the_closest():
-    found = check(wrap_tasks(
-        """
+    found = check(
+        wrap_tasks(
+            """
         a:
           action: std.noop
           on-sucess: b
         b: {}
         """
-    ))
+        )
+    )
     assert [(p.line, p.column, p.message, p.path, p.key, p.fix) for p in found] == [
-        (6, 7, "unknown key 'on-sucess' in a task", "wf.tasks.a.on-sucess", "on-sucess", "did you mean 'on-success'?"),
+        (
+            6,
+            7,
+            "unknown key 'on-sucess' in a task",
+            "wf.tasks.a.on-sucess",
+            "on-sucess",
+            "did you mean 'on-success'?",
+        ),
     ]
 
 
@@ -38,8 +48,10 @@ def test_action_and_workflow_both_set():
 
 
 def test_action_name_cannot_be_an_expression():
-    assert_problems(wrap_tasks("a:\n  action: <% $.name %>\n"),
-                    [(5, 15, "the action name cannot be an expression", "wf.tasks.a.action")])
+    assert_problems(
+        wrap_tasks("a:\n  action: <% $.name %>\n"),
+        [(5, 15, "the action name cannot be an expression", "wf.tasks.a.action")],
+    )
 
 
 def test_inline_parameter_syntax_errors_point_into_the_string():
@@ -87,7 +99,14 @@ def test_expression_input_cannot_be_combined_with_inline_parameters():
               input: <% $.all %>
             """
         ),
-        [(5, 15, "inline parameters cannot be combined with an expression input", "wf.tasks.a.action")],
+        [
+            (
+                5,
+                15,
+                "inline parameters cannot be combined with an expression input",
+                "wf.tasks.a.action",
+            )
+        ],
     )
 
 
@@ -108,8 +127,18 @@ def test_join_values():
             """
         ),
         [
-            (9, 13, "join must be all, one or a whole number of at least 1, not the number 0", "wf.tasks.c.join"),
-            (11, 13, "join must be all, one or a whole number of at least 1, not the string '2'", "wf.tasks.d.join"),
+            (
+                9,
+                13,
+                "join must be all, one or a whole number of at least 1, not the number 0",
+                "wf.tasks.c.join",
+            ),
+            (
+                11,
+                13,
+                "join must be all, one or a whole number of at least 1, not the string '2'",
+                "wf.tasks.d.join",
+            ),
             (13, 13, "not the boolean true", "wf.tasks.e.join"),
         ],
     )
@@ -156,9 +185,19 @@ def test_with_items_forms():
             """
         ),
         [
-            (5, 24, "with-items list '$.xs' is neither an expression nor a list", "wf.tasks.a.with-items"),
+            (
+                5,
+                24,
+                "with-items list '$.xs' is neither an expression nor a list",
+                "wf.tasks.a.with-items",
+            ),
             (7, 36, "with-items names 'x' twice", "wf.tasks.b.with-items.1"),
-            (9, 19, "with-items must be 'name in <% list %>', not the number 3", "wf.tasks.c.with-items"),
+            (
+                9,
+                19,
+                "with-items must be 'name in <% list %>', not the number 3",
+                "wf.tasks.c.with-items",
+            ),
             (11, 19, "with-items needs at least one", "wf.tasks.d.with-items"),
         ],
     )
@@ -189,7 +228,12 @@ def test_numbers_and_flags():
         [
             (5, 20, "concurrency must be at least 1, not 0", "wf.tasks.a.concurrency"),
             (6, 16, "timeout must be at least 0, not -1", "wf.tasks.a.timeout"),
-            (7, 20, "wait-before must be a whole number or an expression, not 'soon'", "wf.tasks.a.wait-before"),
+            (
+                7,
+                20,
+                "wait-before must be a whole number or an expression, not 'soon'",
+                "wf.tasks.a.wait-before",
+            ),
             (8, 19, "wait-after must be a whole number or an expression", "wf.tasks.a.wait-after"),
             (9, 21, "pause-before must be true, false or an expression", "wf.tasks.a.pause-before"),
             (10, 20, "keep-result must be true, false or an expression", "wf.tasks.a.keep-result"),
@@ -216,7 +260,12 @@ def test_retry_mapping_rules():
             (5, 14, "retry needs a count", "wf.tasks.a.retry"),
             (7, 22, "count must be at least 0, not -1", "wf.tasks.b.retry.count"),
             (7, 26, "unknown key 'dely' in retry", "wf.tasks.b.retry.dely"),
-            (9, 35, "break-on must be an expression, not the boolean true", "wf.tasks.c.retry.break-on"),
+            (
+                9,
+                35,
+                "break-on must be an expression, not the boolean true",
+                "wf.tasks.c.retry.break-on",
+            ),
             (11, 14, "retry must be a mapping", "wf.tasks.d.retry"),
         ],
     )
@@ -238,9 +287,19 @@ def test_retry_string_rules():
         ),
         [
             (5, 14, "retry needs a count", "wf.tasks.a.retry"),
-            (7, 20, "count must be a whole number or an expression, not 'x'", "wf.tasks.b.retry.count"),
+            (
+                7,
+                20,
+                "count must be a whole number or an expression, not 'x'",
+                "wf.tasks.b.retry.count",
+            ),
             (9, 22, "unknown retry parameter 'tries'", "wf.tasks.c.retry.tries"),
-            (11, 22, "cannot read retry: expected a parameter written key=value", "wf.tasks.d.retry"),
+            (
+                11,
+                22,
+                "cannot read retry: expected a parameter written key=value",
+                "wf.tasks.d.retry",
+            ),
         ],
     )
 
@@ -315,7 +374,12 @@ def test_task_defaults_are_checked_like_tasks():
         ),
         [
             (4, 16, "transition to unknown task 'nope'", "wf.task-defaults.on-error.0"),
-            (5, 20, "count must be a whole number or an expression", "wf.task-defaults.retry.count"),
+            (
+                5,
+                20,
+                "count must be a whole number or an expression",
+                "wf.task-defaults.retry.count",
+            ),
             (6, 5, "unknown key 'bogus' in a task", "wf.task-defaults.bogus"),
         ],
     )

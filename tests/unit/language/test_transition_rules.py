@@ -1,4 +1,5 @@
 """Transition rules: targets, engine commands, guards, start tasks and endless loops."""
+
 from __future__ import annotations
 
 from chalicelib.language import check
@@ -7,14 +8,23 @@ from ._helpers import assert_problems, wrap_tasks
 
 
 def test_unknown_target_with_suggestion():
-    found = check(wrap_tasks(
-        """
+    found = check(
+        wrap_tasks(
+            """
         load:
           on-success: [lod]
         """
-    ))
+        )
+    )
     assert [(p.line, p.column, p.message, p.path, p.key, p.fix) for p in found] == [
-        (5, 20, "transition to unknown task 'lod'", "wf.tasks.load.on-success.0", "lod", "did you mean 'load'?"),
+        (
+            5,
+            20,
+            "transition to unknown task 'lod'",
+            "wf.tasks.load.on-success.0",
+            "lod",
+            "did you mean 'load'?",
+        ),
     ]
 
 
@@ -56,14 +66,19 @@ def test_engine_commands_and_their_parameters():
 
 
 def test_task_named_like_a_command_overrides_the_command():
-    assert check(wrap_tasks(
-        """
+    assert (
+        check(
+            wrap_tasks(
+                """
         a:
           on-success: [fail]
         fail:
           action: std.echo output=1
         """
-    )) == []
+            )
+        )
+        == []
+    )
 
 
 def test_guards_must_be_expressions():
@@ -82,12 +97,26 @@ def test_guards_must_be_expressions():
             """
         ),
         [
-            (6, 14, "the condition of transition 'b' must be an expression, not the boolean true",
-             "wf.tasks.a.on-success.0.b"),
-            (7, 14, "the condition of transition 'c' must be an expression", "wf.tasks.a.on-success.1.c"),
+            (
+                6,
+                14,
+                "the condition of transition 'b' must be an expression, not the boolean true",
+                "wf.tasks.a.on-success.0.b",
+            ),
+            (
+                7,
+                14,
+                "the condition of transition 'c' must be an expression",
+                "wf.tasks.a.on-success.1.c",
+            ),
             (8, 11, "each transition item must name one target", "wf.tasks.a.on-success.2"),
             (9, 11, "a transition must be a task name, not a list", "wf.tasks.a.on-success.3"),
-            (10, 11, "a transition must be a task name, not the number 7", "wf.tasks.a.on-success.4"),
+            (
+                10,
+                11,
+                "a transition must be a task name, not the number 7",
+                "wf.tasks.a.on-success.4",
+            ),
         ],
     )
 
@@ -111,7 +140,12 @@ def test_advanced_clause_form():
             """
         ),
         [
-            (9, 11, "publish scope 'global' is not supported", "wf.tasks.a.on-success.publish.global"),
+            (
+                9,
+                11,
+                "publish scope 'global' is not supported",
+                "wf.tasks.a.on-success.publish.global",
+            ),
             (11, 19, "on-success as a mapping must have 'next'", "wf.tasks.b.on-success"),
             (15, 9, "unknown key 'after' in on-error", "wf.tasks.c.on-error.after"),
         ],
