@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.language import model
 from chalicelib.language.calls import AdHocSpec
-from chalicelib.language.loader import Node
+from chalicelib.language.nodes import Node
 from chalicelib.language.tasks import Call, TaskSpec
 from chalicelib.language.transitions import RawTransition
 from chalicelib.language.validate import Analysis

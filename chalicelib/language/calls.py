@@ -20,8 +20,8 @@ from typing import Any
 
 from chalicelib.language.civis_actions import CIVIS_IMPORT_SYNC, Signature, UnknownAction, signature
 from chalicelib.language.context import Context, Path, Scope
-from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, describe, to_python
 from chalicelib.language.model import Parameter
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe, to_python
 from chalicelib.language.schema import ADHOC_KEYS, did_you_mean
 from chalicelib.language.tasks import Call, TaskSpec, parse_call
 from chalicelib.language.workflows import WorkflowSpec, parse_params

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, Source, describe, to_python
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source, describe, to_python
 from chalicelib.language.schema import Report, did_you_mean, is_template
 from chalicelib.language.templates import TemplateChecker, position_in
 
@@ -59,9 +59,14 @@ class Context:
         allowed: tuple[str, ...],
         what: str,
         allow_anchored: bool = False,
+        skip_workflows: bool = False,
     ) -> None:
+        """Report keys not in `allowed` (with a suggestion); `allow_anchored` accepts keys that
+        only hold a YAML anchor, `skip_workflows` leaves mappings with tasks to the caller."""
         for key, knode, value in node.items():
             if key in allowed or (allow_anchored and value.anchor is not None):
+                continue
+            if skip_workflows and isinstance(value, Mapping) and "tasks" in value.entries:
                 continue
             fix = did_you_mean(key, allowed, "keys")
             if allow_anchored and not fix.startswith("did you"):

@@ -7,14 +7,13 @@ applied, duplicate keys keep the last value (as PyYAML does). Anything the tree 
 (syntax errors, several documents, unknown tags, nesting deeper than `MAX_DEPTH`, alias
 expansions larger than `MAX_SIZE`) raises `LoadError` carrying one `Problem`.
 
-The tree is a DAG of bounded depth, so recursive walks over it are safe.
+The tree is a DAG of bounded depth, so recursive walks over it are safe. The node classes
+live in `chalicelib.language.nodes`.
 """
 
 from __future__ import annotations
 
-import bisect
 from typing import Any
-from collections.abc import Iterator
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -30,6 +29,7 @@ from yaml.events import (
 )
 
 from chalicelib.errors import Problem
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = SafeConstructor()
@@ -45,9 +45,8 @@ _KEEP_TEXT = {
     "tag:yaml.org,2002:value",
     _MERGE,
 }
-_RESOLVERS = (
-    _Loader.yaml_implicit_resolvers
-)  # first character → [(tag, regexp)], as PyYAML resolves
+# first character → [(tag, regexp)]: how PyYAML resolves plain scalars
+_RESOLVERS = _Loader.yaml_implicit_resolvers
 _FIX_SYNTAX = "fix the YAML syntax at this point (indentation, a missing ':' or an unclosed quote)"
 
 
@@ -59,78 +58,14 @@ class LoadError(Exception):
         self.problem = problem
 
 
-class Node:
-    __slots__ = ("line", "column", "index", "anchor", "size")
-    kind = ""
-
-    def __init__(self, line: int, column: int, index: int, anchor: str | None):
-        self.line, self.column, self.index, self.anchor = line, column, index, anchor
-        self.size = 1
-
-
-class Scalar(Node):
-    """`value` is the constructed Python value; `text` is the scalar as written (unquoted)."""
-
-    __slots__ = ("value", "text", "style", "tag", "end_index", "end_line")
-    kind = "scalar"
-
-    def __init__(self, line, column, index, anchor, value, text, style, tag, end_index, end_line):
-        super().__init__(line, column, index, anchor)
-        self.value, self.text, self.style, self.tag = value, text, style, tag
-        self.end_index, self.end_line = end_index, end_line
-
-
-class Mapping(Node):
-    """`entries` maps each key text to (key node, value node), in document order; a key
-    written twice keeps its last value (as in PyYAML) and its later key node is in `duplicates`."""
-
-    __slots__ = ("entries", "duplicates")
-    kind = "mapping"
-
-    def __init__(self, line, column, index, anchor):
-        super().__init__(line, column, index, anchor)
-        self.entries: dict[str, tuple[Scalar, Node]] = {}
-        self.duplicates: list[Scalar] = []  # key nodes written again later in the same mapping
-
-    def get(self, key: str) -> Node | None:
-        entry = self.entries.get(key)
-        return entry[1] if entry else None
-
-    def items(self) -> Iterator[tuple[str, Scalar, Node]]:
-        for key, (knode, vnode) in self.entries.items():
-            yield key, knode, vnode
-
-
-class Sequence(Node):
-    __slots__ = ("items",)
-    kind = "sequence"
-
-    def __init__(self, line, column, index, anchor):
-        super().__init__(line, column, index, anchor)
-        self.items: list[Node] = []
-
-
-class Source:
-    """The text, with a table to turn character offsets into 1-based line and column."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self._starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            self._starts.append(i + 1)
-            i = find("\n", i + 1)
-
-    def position(self, index: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self._starts, index) - 1
-        return line + 1, index - self._starts[line] + 1
-
-
 def _problem(
     line: int, column: int, message: str, fix: str = _FIX_SYNTAX, key: str = ""
 ) -> Problem:
     return Problem(max(line, 1), max(column, 1), message, "", key, fix)
+
+
+def _fail(line: int, column: int, message: str, fix: str = _FIX_SYNTAX, key: str = "") -> LoadError:
+    return LoadError(_problem(line, column, message, fix, key))
 
 
 def _syntax_problem(error: yaml.YAMLError, source: Source) -> Problem:
@@ -165,36 +100,30 @@ def _scalar_value(tag: str, text: str, line: int, column: int) -> Any:
         if tag == _FLOAT:
             return _CONSTRUCTOR.construct_yaml_float(node)
     except (ValueError, ConstructorError, TypeError, OverflowError) as error:
-        raise LoadError(
-            _problem(
-                line,
-                column,
-                f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}: {error}",
-                "remove the explicit tag or write a valid value",
-                text,
-            )
-        ) from None
-    raise LoadError(
-        _problem(
+        raise _fail(
             line,
             column,
-            f"unsupported YAML tag {tag}",
-            "remove the tag; workflow definitions use plain YAML values",
-            tag,
-        )
+            f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}: {error}",
+            "remove the explicit tag or write a valid value",
+            text,
+        ) from None
+    raise _fail(
+        line,
+        column,
+        f"unsupported YAML tag {tag}",
+        "remove the tag; workflow definitions use plain YAML values",
+        tag,
     )
 
 
 def _check_tag(tag: str | None, expected: str, line: int, column: int) -> None:
     if tag not in (None, "!", expected):
-        raise LoadError(
-            _problem(
-                line,
-                column,
-                f"unsupported YAML tag {tag}",
-                "remove the tag; workflow definitions use plain YAML values",
-                tag,
-            )
+        raise _fail(
+            line,
+            column,
+            f"unsupported YAML tag {tag}",
+            "remove the tag; workflow definitions use plain YAML values",
+            tag,
         )
 
 
@@ -205,14 +134,12 @@ def _merge(mapping: Mapping, merged: list[tuple[Scalar, Node]]) -> None:
         sources = vnode.items if isinstance(vnode, Sequence) else [vnode]
         for source in sources:
             if not isinstance(source, Mapping):
-                raise LoadError(
-                    _problem(
-                        source.line,
-                        source.column,
-                        "a merge key (<<) needs a mapping or a list of mappings",
-                        "merge an anchored mapping: <<: *name",
-                        "<<",
-                    )
+                raise _fail(
+                    source.line,
+                    source.column,
+                    "a merge key (<<) needs a mapping or a list of mappings",
+                    "merge an anchored mapping: <<: *name",
+                    "<<",
                 )
             for key, entry in source.entries.items():
                 extra.setdefault(key, entry)
@@ -227,24 +154,20 @@ def parse(text: str) -> tuple[Node | None, Source]:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as error:
-            raise LoadError(
-                _problem(
-                    1, error.start + 1, "the definition is not UTF-8 text", "save the file as UTF-8"
-                )
+            raise _fail(
+                1, error.start + 1, "the definition is not UTF-8 text", "save the file as UTF-8"
             ) from None
     source = Source(text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         line, column = source.position(error.start)
-        raise LoadError(
-            _problem(
-                line,
-                column,
-                "the text holds a character that is not valid Unicode",
-                "remove this character",
-                repr(text[error.start]),
-            )
+        raise _fail(
+            line,
+            column,
+            "the text holds a character that is not valid Unicode",
+            "remove this character",
+            repr(text[error.start]),
         ) from None
     loader = _Loader(text)
     try:
@@ -269,13 +192,11 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             documents += 1
             if documents > 1:
                 mark = event.start_mark
-                raise LoadError(
-                    _problem(
-                        mark.line + 1,
-                        mark.column + 1,
-                        "the text holds more than one YAML document",
-                        "keep one document: remove the second '---' and what follows",
-                    )
+                raise _fail(
+                    mark.line + 1,
+                    mark.column + 1,
+                    "the text holds more than one YAML document",
+                    "keep one document: remove the second '---' and what follows",
                 )
             continue
         mark = event.start_mark
@@ -317,27 +238,23 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
         elif cls is AliasEvent:
             found = anchors.get(event.anchor)
             if found is None:
-                raise LoadError(
-                    _problem(
-                        line,
-                        column,
-                        f"alias *{event.anchor} names no finished anchor",
-                        f"define &{event.anchor} before *{event.anchor} (and not inside itself)",
-                        f"*{event.anchor}",
-                    )
+                raise _fail(
+                    line,
+                    column,
+                    f"alias *{event.anchor} names no finished anchor",
+                    f"define &{event.anchor} before *{event.anchor} (and not inside itself)",
+                    f"*{event.anchor}",
                 )
             node = found
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             is_map = cls is MappingStartEvent
             _check_tag(event.tag, _MAP if is_map else _SEQ, line, column)
             if len(stack) >= MAX_DEPTH:
-                raise LoadError(
-                    _problem(
-                        line,
-                        column,
-                        f"the document is nested more than {MAX_DEPTH} levels deep",
-                        "flatten the structure",
-                    )
+                raise _fail(
+                    line,
+                    column,
+                    f"the document is nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure",
                 )
             container: Node = (Mapping if is_map else Sequence)(
                 line, column, mark.index, event.anchor
@@ -357,13 +274,11 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     size += child.size
             node.size = size
             if size > MAX_SIZE:
-                raise LoadError(
-                    _problem(
-                        node.line,
-                        node.column,
-                        "the document expands to too many values (alias bomb?)",
-                        "use fewer nested aliases",
-                    )
+                raise _fail(
+                    node.line,
+                    node.column,
+                    "the document expands to too many values (alias bomb?)",
+                    "use fewer nested aliases",
                 )
         else:
             continue
@@ -378,13 +293,11 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             parent.items.append(node)
         elif top[1] is None:
             if not isinstance(node, Scalar):
-                raise LoadError(
-                    _problem(
-                        node.line,
-                        node.column,
-                        "a mapping key must be a plain name, not a list or mapping",
-                        "write the key as a plain string",
-                    )
+                raise _fail(
+                    node.line,
+                    node.column,
+                    "a mapping key must be a plain name, not a list or mapping",
+                    "write the key as a plain string",
                 )
             top[1] = node
         else:
@@ -396,32 +309,3 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                 if parent.entries.pop(key.text, None) is not None:
                     parent.duplicates.append(key)
                 parent.entries[key.text] = (key, node)
-
-
-def to_python(node: Node | None) -> Any:
-    """The plain Python value of a node (mapping keys as written)."""
-    if node is None:
-        return None
-    if isinstance(node, Scalar):
-        return node.value
-    if isinstance(node, Mapping):
-        return {key: to_python(value) for key, (_k, value) in node.entries.items()}
-    return [to_python(item) for item in node.items]  # type: ignore[attr-defined]
-
-
-def describe(node: Node | None) -> str:
-    """A few words saying what kind of value a node is, for messages."""
-    if node is None:
-        return "nothing"
-    if isinstance(node, Mapping):
-        return "a mapping"
-    if isinstance(node, Sequence):
-        return "a list"
-    value = node.value  # type: ignore[attr-defined]
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {node.text}"  # type: ignore[attr-defined]
-    return f"the string {value!r}" if len(value) <= 40 else "a string"

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from chalicelib.errors import Problem
-from chalicelib.language.loader import Node, Scalar
+from chalicelib.language.nodes import Node, Scalar
 
 WORKBOOK_KEYS = ("version", "name", "description", "tags", "workflows", "actions")
 WORKFLOW_KEYS = (

@@ -10,28 +10,15 @@ transition or requirement naming the task itself is dropped; other keys: the tas
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.language.context import Context, Path, Scope
 from chalicelib.language.inline import parse_inline
-from chalicelib.language.loader import (
-    LoadError,
-    Mapping,
-    Node,
-    Scalar,
-    Sequence,
-    describe,
-    parse,
-    to_python,
-)
-from chalicelib.language.model import Position, RetryPolicy, WithItem
-from chalicelib.language.schema import CLAUSES, RETRY_KEYS, TASK_KEYS, is_template
+from chalicelib.language.nodes import Mapping, Node, Scalar, describe, to_python
+from chalicelib.language.options import parse_join, parse_retry, parse_with_items
+from chalicelib.language.schema import CLAUSES, TASK_KEYS, is_template
 from chalicelib.language.transitions import parse_clause
-
-_WITH_ITEMS = re.compile(r"\s*([A-Za-z_][\w-]*)\s+in\s+(\S.*?)\s*\Z", re.S)
-_FIX_WITH_ITEMS = "write with-items: name in <% $.list %> (or name in [1, 2, 3])"
 
 
 @dataclass
@@ -52,10 +39,6 @@ class TaskSpec:
     path: Path
     values: dict[str, Any] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
-
-
-def _pos(node: Node) -> Position:
-    return Position(node.line, node.column)
 
 
 def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) -> Call | None:
@@ -92,135 +75,6 @@ def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) ->
         )
     offsets = {key: inline.offsets[key] - len(key) - 1 for key in inline.params}
     return Call(kind, inline.name, inline.params, node, offsets)
-
-
-def _with_items(ctx: Context, node: Node, path: Path, scope: Scope) -> tuple[WithItem, ...] | None:
-    items = node.items if isinstance(node, Sequence) else [node]
-    if not items:
-        ctx.problem(node, path, "with-items needs at least one 'name in list'", _FIX_WITH_ITEMS)
-        return None
-    result: list[WithItem] = []
-    for index, item in enumerate(items):
-        where = (*path, str(index)) if isinstance(node, Sequence) else path
-        text = item.value if isinstance(item, Scalar) and isinstance(item.value, str) else None
-        match = _WITH_ITEMS.match(text) if text is not None else None
-        if match is None:
-            ctx.problem(
-                item,
-                where,
-                f"with-items must be 'name in <% list %>', not {describe(item)}",
-                _FIX_WITH_ITEMS,
-            )
-            return None
-        name, rest = match.group(1), match.group(2)
-        if any(existing.name == name for existing in result):
-            ctx.problem(
-                item, where, f"with-items names '{name}' twice", "give each list its own name"
-            )
-            return None
-        if is_template(rest):
-            ctx.checker.string(item, where, rest, match.start(2), scope.tasks, scope.workflow)
-            result.append(WithItem(name, rest))
-            continue
-        literal = None
-        if rest.startswith("["):
-            try:
-                root, _source = parse(rest)
-                literal = to_python(root) if isinstance(root, Sequence) else None
-            except LoadError:
-                literal = None
-        if literal is None:
-            ctx.problem(
-                item,
-                where,
-                f"with-items list {rest!r} is neither an expression nor a list",
-                _FIX_WITH_ITEMS,
-                offset=match.start(2),
-            )
-            return None
-        result.append(WithItem(name, literal))
-    return tuple(result)
-
-
-def _retry(ctx: Context, node: Node, path: Path, scope: Scope) -> RetryPolicy | None:
-    found: dict[str, tuple[Any, Node, int | None]] = {}
-    if isinstance(node, Mapping):
-        ctx.unknown_keys(node, path, RETRY_KEYS, "retry")
-        for key, _k, value in node.items():
-            if key in RETRY_KEYS:
-                found[key] = (to_python(value), value, None)
-    elif (
-        isinstance(node, Scalar)
-        and isinstance(node.value, str)
-        and not node.value.lstrip().startswith(("<%", "{{"))
-    ):
-        inline = parse_inline(node.value, has_name=False)
-        if inline.error:
-            ctx.problem(
-                node,
-                path,
-                f"cannot read retry: {inline.error[0]}",
-                "write retry: count=3 delay=10",
-                offset=inline.error[1],
-            )
-            return None
-        for key, value in inline.params.items():
-            if key not in RETRY_KEYS:
-                ctx.problem(
-                    node,
-                    (*path, key),
-                    f"unknown retry parameter '{key}'",
-                    "use count, delay, break-on and continue-on",
-                    key=key,
-                    offset=inline.offsets[key] - len(key) - 1,
-                )
-            else:
-                found[key] = (value, node, inline.offsets[key])
-    else:
-        ctx.problem(
-            node,
-            path,
-            f"retry must be a mapping or 'count=N delay=S', not {describe(node)}",
-            "write retry: {count: 3, delay: 10}",
-        )
-        return None
-    if "count" not in found:
-        ctx.problem(
-            node, path, "retry needs a count", "add count: N (retries after the first attempt)"
-        )
-        return None
-    count = ctx.number(*found["count"][:2], (*path, "count"), scope, 0, found["count"][2])
-    delay = (
-        ctx.number(*found["delay"][:2], (*path, "delay"), scope, 0, found["delay"][2])
-        if "delay" in found
-        else 0
-    )
-    extra = {}
-    for key in ("break-on", "continue-on"):
-        if key in found:
-            extra[key] = ctx.expression(*found[key][:2], (*path, key), scope, found[key][2])
-            if extra[key] is None:
-                return None
-    if count is None or delay is None:
-        return None
-    return RetryPolicy(count, delay, extra.get("break-on"), extra.get("continue-on"), _pos(node))
-
-
-def _join(ctx: Context, node: Node, path: Path) -> str | int | None:
-    value = node.value if isinstance(node, Scalar) else None
-    if value == "all":
-        return "all"
-    if value == "one":
-        return 1
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return value
-    ctx.problem(
-        node,
-        path,
-        f"join must be all, one or a whole number of at least 1, not {describe(node)}",
-        "write join: all (wait for every inbound task) or join: N",
-    )
-    return None
 
 
 def _input(ctx: Context, node: Node, path: Path, scope: Scope) -> dict[str, Any] | str | None:
@@ -263,17 +117,17 @@ def parse_task(
             if publish is not None:
                 clause_publishes.append((key_text, publish, (*where, "publish")))
         elif key_text == "join":
-            result = _join(ctx, value, where)
+            result = parse_join(ctx, value, where)
         elif key_text == "requires":
             result = ctx.string_list(value, where, "a required task")
         elif key_text == "with-items":
-            result = _with_items(ctx, value, where, scope)
+            result = parse_with_items(ctx, value, where, scope)
         elif key_text == "concurrency":
             result = ctx.number(to_python(value), value, where, scope, 1)
         elif key_text in ("wait-before", "wait-after", "timeout"):
             result = ctx.number(to_python(value), value, where, scope, 0)
         elif key_text == "retry":
-            result = _retry(ctx, value, where, scope)
+            result = parse_retry(ctx, value, where, scope)
         elif key_text in ("pause-before", "keep-result", "safe-rerun"):
             result = ctx.flag(to_python(value), value, where, scope)
         elif key_text == "fail-on":

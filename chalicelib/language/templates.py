@@ -10,10 +10,10 @@ them and evaluates them to null; real definitions contain them, so they are not 
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
-from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, Source
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source
 from chalicelib.language.schema import Report, did_you_mean, is_template
 
 _TASK_REF = re.compile(r"\btask\(\s*(?:'([^'\\]*)'|\"([^\"\\]*)\"|([A-Za-z_][\w-]*))\s*\)")

@@ -2,22 +2,21 @@
 
 `parse_clause` takes a clause node and gives its `RawTransition`s (plus the ``publish`` node of
 Mistral's ``{publish: ..., next: ...}`` form). `check_targets` resolves each target to a task
-or an engine command; `check_graph` reports a direct workflow without a start task, loops that
-can never end, and ``join: N`` larger than the number of inbound tasks; `check_requires`
-reports unknown and cyclic ``requires`` of reverse workflows.
+or an engine command (a task named like a command wins) and reports unknown targets,
+self-transitions and parameters the target does not take. Graph rules are in `graph`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Iterable
 
 from chalicelib.language.context import Context, Path, Scope
 from chalicelib.language.inline import parse_inline
-from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, describe
 from chalicelib.language.model import ENGINE_COMMANDS
-from chalicelib.language.schema import CLAUSES, ENGINE_COMMAND_PARAMS, did_you_mean, is_template
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe
+from chalicelib.language.schema import ENGINE_COMMAND_PARAMS, did_you_mean, is_template
 
 _FIX_FORM = "write a task name, a list of names, or '- name: <% condition %>' items"
 
@@ -194,146 +193,4 @@ def check_targets(
                 did_you_mean(t.target, [*tasks, *ENGINE_COMMANDS], "tasks and engine commands"),
                 key=t.target,
                 offset=t.offset,
-            )
-
-
-def check_graph(
-    ctx: Context,
-    wf_path: Path,
-    tasks: dict[str, Any],
-    effective: dict[str, Any],
-    positions: dict[str, Node],
-) -> None:
-    """Direct workflows: start tasks, never-ending loops, join counts. `effective` maps each
-    task name to its `TaskSpec` with task-defaults applied."""
-    out: dict[str, list[RawTransition]] = {name: [] for name in tasks}
-    inbound: dict[str, set[str]] = {name: set() for name in tasks}
-    for name in tasks:
-        for clause in CLAUSES:
-            for t in effective[name].values.get(clause, ()):
-                out[name].append(t)
-                if not t.is_command and t.target in inbound:
-                    inbound[t.target].add(name)
-    if tasks and all(inbound[name] for name in tasks):
-        first = next(iter(tasks))
-        ctx.problem(
-            positions[first],
-            (*wf_path, "tasks"),
-            "no task can start: every task is the target of a transition",
-            "make sure at least one task is not named in any on-success / on-error / on-complete",
-            key=first,
-        )
-    for name in tasks:
-        join = effective[name].values.get("join")
-        if isinstance(join, int) and join > len(inbound[name]):
-            ctx.problem(
-                effective[name].nodes.get("join", positions[name]),
-                (*wf_path, "tasks", name, "join"),
-                f"join: {join} waits for more tasks than the {len(inbound[name])} "
-                f"that lead to '{name}'",
-                f"write join: all, or a number up to {len(inbound[name])}",
-            )
-    for component in _components(
-        {n: [t.target for t in ts if not t.is_command and t.target in out] for n, ts in out.items()}
-    ):
-        members = set(component)
-        if len(component) == 1 and not any(
-            t.target == component[0] and not t.is_command for t in out[component[0]]
-        ):
-            continue
-        endless = all(
-            t.guard is None and t.clause != "on-error" and not t.is_command and t.target in members
-            for n in component
-            for t in out[n]
-        )
-        if endless:
-            first = min(component, key=lambda n: list(tasks).index(n))
-            ctx.problem(
-                positions[first],
-                (*wf_path, "tasks", first),
-                f"tasks {', '.join(sorted(members))} loop forever: "
-                "no transition ever leaves the loop",
-                "add a condition (- name: <% ... %>) or an on-error or engine command that leaves",
-                key=first,
-            )
-
-
-def _components(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components (iterative Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            recurse = False
-            edges = graph[node]
-            while i < len(edges):
-                nxt = edges[i]
-                i += 1
-                if nxt not in index:
-                    work.append((node, i))
-                    work.append((nxt, 0))
-                    recurse = True
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            if recurse:
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                result.append(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return result
-
-
-def check_requires(
-    ctx: Context,
-    wf_path: Path,
-    tasks: dict[str, Any],
-    requires: dict[str, list[tuple[str, Scalar, Path]]],
-    positions: dict[str, Node],
-) -> None:
-    """Reverse workflows: every required task exists and requirements form no cycle."""
-    graph: dict[str, list[str]] = {name: [] for name in tasks}
-    for name, items in requires.items():
-        for required, node, path in items:
-            if required in tasks:
-                graph[name].append(required)
-            else:
-                ctx.problem(
-                    node,
-                    path,
-                    f"task '{name}' requires unknown task '{required}'",
-                    did_you_mean(required, tasks, "tasks"),
-                    key=required,
-                )
-    for component in _components(graph):
-        if len(component) > 1 or component[0] in graph[component[0]]:
-            first = min(component, key=lambda n: list(tasks).index(n))
-            ctx.problem(
-                positions[first],
-                (*wf_path, "tasks", first),
-                f"tasks {', '.join(sorted(component))} require each other in a cycle",
-                "remove one of the requires so that the requirements form a tree",
-                key=first,
             )

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from chalicelib.errors import Problem
 from chalicelib.language.calls import AdHocSpec, check_adhoc, check_call, parse_adhoc
 from chalicelib.language.context import Context, Path
-from chalicelib.language.loader import LoadError, Mapping, Node, Scalar, describe, parse
+from chalicelib.language.loader import LoadError, parse
+from chalicelib.language.nodes import Mapping, Node, Scalar, describe
 from chalicelib.language.schema import WORKBOOK_KEYS
 from chalicelib.language.workflows import WorkflowSpec, analyze_workflow
 
@@ -109,7 +110,15 @@ def _document(ctx: Context, root: Mapping, result: Analysis) -> None:
     workflows: list[tuple[str, Scalar, Node, Path]] = []
     actions: list[tuple[str, Scalar, Node, Path]] = []
     if _is_workbook(root):
-        ctx.unknown_keys(root, (), WORKBOOK_KEYS, "a workbook")
+        for key, knode, value in root.items():
+            if key not in WORKBOOK_KEYS and isinstance(value, Mapping) and "tasks" in value.entries:
+                ctx.problem(
+                    knode,
+                    (key,),
+                    f"workflow '{key}' is outside workflows: in a workbook",
+                    "indent it under workflows:, or remove name: to list workflows at the top",
+                )
+        ctx.unknown_keys(root, (), WORKBOOK_KEYS, "a workbook", skip_workflows=True)
         name = root.get("name")
         if name is None:
             ctx.problem(root, (), "a workbook needs a name", "add name: my_workbook", key="name")

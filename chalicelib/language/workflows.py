@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.language.context import Context, Path, Scope
-from chalicelib.language.loader import Mapping, Node, Scalar, Sequence, describe, to_python
+from chalicelib.language.graph import check_graph, check_requires
 from chalicelib.language.model import Parameter, Position
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe, to_python
 from chalicelib.language.schema import CLAUSES, WORKFLOW_KEYS, is_identifier
 from chalicelib.language.tasks import TaskSpec, merge_defaults, parse_task
-from chalicelib.language.transitions import check_graph, check_requires, check_targets
+from chalicelib.language.transitions import check_targets
 
 _FIX_INPUT = (
     "write input as a list: '- name' for a required input, '- name: default' for an optional one"

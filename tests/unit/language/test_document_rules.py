@@ -275,3 +275,18 @@ def test_problems_collect_everything_sorted():
     )
     assert [(p.line, p.column) for p in found] == sorted((p.line, p.column) for p in found)
     assert len(found) == 3
+
+
+def test_workflow_outside_workflows_in_a_workbook():
+    assert_problems(
+        """
+        version: '2.0'
+        name: wb
+        wf:
+          tasks: {a: {}}
+        """,
+        [
+            (1, 1, "the definition has no workflow", ""),
+            (3, 1, "workflow 'wf' is outside workflows: in a workbook", "wf"),
+        ],
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.language.inline import parse_inline
-from chalicelib.language.loader import LoadError, Mapping, Scalar, Sequence, parse, to_python
+from chalicelib.language.loader import LoadError, parse
+from chalicelib.language.nodes import Mapping, Scalar, Sequence, to_python
 
 
 def test_nodes_carry_one_based_positions_and_values():

@@ -1,0 +1,60 @@
+"""`stepwise local`: the service on one machine, with no AWS account.
+
+Starts the local AWS (moto in this process, with Stepwise's adapters), deploys the example
+workflow as a Step Functions state machine, runs it once and prints its result, then serves
+the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM. Writes ``DATA_DIR/local.json`` =
+``{"url": ..., "api_key": ...}`` once the app answers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import urllib.request
+from pathlib import Path
+
+
+def _run_example(host, example: Path) -> dict:
+    from chalicelib.compiler import Target, compile_text
+    from infra.local.sfn import deploy_state_machine, run_state_machine
+
+    compiled = compile_text(example.read_text(encoding="utf-8"), Target(region=host.region))
+    for name, workflow in reversed(list(compiled.items())):
+        deploy_state_machine(host, workflow.definition, name=f"stepwise-{name}")
+    entry = next(iter(compiled.values()))
+    result = run_state_machine(host, entry.definition, {}, name=f"stepwise-{entry.name}")
+    return {"workflow": entry.name, "status": result.status, "output": result.output,
+            "tasks": result.entered()}
+
+
+def serve(port: int, data_dir: str, example: str) -> int:
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    from infra.local.host import LocalAWS
+
+    data = Path(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with LocalAWS(set_endpoint_env=True) as host:
+        print(f"local AWS (moto) at {host.endpoint_url}")
+        if example and Path(example).exists():
+            run = _run_example(host, Path(example))
+            print(f"example workflow '{run['workflow']}': {run['status']}, "
+                  f"tasks {run['tasks']}, output {json.dumps(run['output'])}")
+        from app import app
+        server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", port)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{url}/ping", timeout=10) as response:
+            response.read()
+        (data / "local.json").write_text(json.dumps({"url": url, "api_key": None}))
+        print(f"Stepwise API at {url} (Ctrl-C to stop)")
+        stop.wait()
+        server.server.shutdown()
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    return 0
