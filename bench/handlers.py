@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+FAILING_ACTION = "bench.fail"
+
 
 def ok(event: Any, context: Any) -> dict[str, Any]:
-    """Succeeds at once; gives back the task name and the action input."""
+    """The actions function: succeeds at once (gives the task name and the action input),
+    except for the action ``bench.fail``, which always raises."""
     event = event if isinstance(event, dict) else {}
+    if event.get("action") == FAILING_ACTION:
+        raise RuntimeError(f"task {event.get('task')!r} fails on purpose")
     return {"ok": True, "task": event.get("task"), "input": event.get("input")}
-
-
-def fail(event: Any, context: Any) -> None:
-    """Always fails (for the error-handling reference workflows)."""
-    raise RuntimeError(f"failing on purpose in {event.get('task') if isinstance(event, dict) else '?'}")
