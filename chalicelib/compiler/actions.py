@@ -33,6 +33,8 @@ def build_action(task: Task, document: Document, target: Target, scope: Scope) -
         return _sub_workflow(task, target, scope)
     name = task.action or "std.noop"
     arguments = task.input
+    if task.input_expression is not None:  # `input: <% expr %>` gives the whole input
+        arguments = {"__expr": data.value(task.input_expression, scope)}
     transform = None
     adhoc = document.actions.get(name)
     seen: set[str] = set()
@@ -117,7 +119,10 @@ def _callback(task: Task, target: Target, kind: str, result: str) -> ActionState
 
 def _sub_workflow(task: Task, target: Target, scope: Scope) -> ActionState:
     arn = data.lit(target.sub_machine_arn(task.workflow or ""))
-    given = data.value(task.input, scope)
+    if task.input_expression is not None:
+        given = data.value(task.input_expression, scope)
+    else:
+        given = data.value(task.input, scope)
     child_input = f'$merge([{given}, {{"__env": {scope.env}}}])'
     name = ('$substring($states.context.Execution.Name, 0, 40) & "-" & '
             '$substring($uuid(), 0, 36)')

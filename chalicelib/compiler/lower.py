@@ -251,6 +251,8 @@ class Lowering:
             branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
         name = self.namer.new(origin if origin != ROOT else "Start", "joins")
         state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
+        if scope.root:
+            state["Catch"] = self._command_catchers(scope)
         _link(state, then if then else self.end(scope, MAYBE))
         if state.get("End") and scope.root:
             state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "

@@ -2,7 +2,7 @@
 
 Gives `Context` (the report, the template checker, the source and the names known in the
 document) with helpers that check one node and return its normalised value, or None after
-reporting a problem: `expression`, `seconds`, `positive`, `flag`, `mapping`, `text`.
+reporting a problem: `expression`, `number`, `flag`, `mapping`, `text`, `string_list`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 `actions` is the deployment's actions function (payload ``{"action", "input", "task",
 "execution"}``); it behaves according to the action name:
 
-- ``t.rec``: records the call and gives ``input["ret"]`` if given, else the input;
+- ``t.rec``: records the call and gives ``input["ret"]`` if given, else the input (raises
+  `ActionFailed` when ``input["fail"]`` is true);
 - ``t.fail``: records the call and raises `ActionFailed` (message ``input["msg"]``);
 - ``t.flaky``: fails (`Flaky`) until it has run ``input["failures"]`` times for this
   execution and task, then gives ``{"attempt": n}``;
@@ -81,6 +82,8 @@ def actions(event: dict[str, Any], context: Any) -> Any:
                      "task": event.get("task"), "execution": event.get("execution")})
     try:
         if name == "t.rec":
+            if given.get("fail"):
+                raise ActionFailed(f"asked to fail: {given}")
             return given["ret"] if "ret" in given else event.get("input")
         if name == "t.fail":
             raise ActionFailed(str(given.get("msg", "t.fail failed")))
