@@ -13,6 +13,7 @@ The pipeline, one pass per module:
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from chalicelib.language.model import Document
@@ -37,7 +38,13 @@ def compile_workflow(document: Document, name: str, target: Target | None = None
     if workflow.type == "reverse":
         workflow = graph.reverse_to_direct(workflow, reverse_targets)
     lowering = Lowering(document, workflow, graph.analyse(workflow), target or Target())
-    definition = lowering.machine()
+    # lowering follows threads depth-first: a chain of N tasks nests about 4 N calls
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8 * len(workflow.tasks) + 1000))
+    try:
+        definition = lowering.machine()
+    finally:
+        sys.setrecursionlimit(limit)
     asl_check.check(definition)
     return CompiledWorkflow(name, definition, dict(lowering.namer.roles))
 

@@ -470,13 +470,13 @@ def _merge_docs() -> str:
 
 def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:
     """States in the order they are reached from `start`, for a readable document."""
-    order: list[str] = []
+    order: dict[str, None] = {}
     stack = [start]
     while stack:
         name = stack.pop()
         if name in order or name not in states:
             continue
-        order.append(name)
+        order[name] = None
         state = states[name]
         nxts = [c["Next"] for c in state.get("Catch", [])]
         nxts += [c["Next"] for c in state.get("Choices", [])]

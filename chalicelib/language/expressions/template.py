@@ -13,6 +13,8 @@ refused.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 
@@ -76,8 +78,12 @@ def is_template(text: str) -> bool:
     return any(last[m.group()] >= m.end() for m in _OPENERS.finditer(text))
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_template(text: str) -> Template:
-    """Split `text` into literal parts and checked expressions."""
+    """Split `text` into literal parts and checked expressions.
+
+    Templates are immutable, so results are cached: validation and compilation parse the
+    same strings, and real workflows repeat many of them."""
     parts: list[str | Expression] = []
     refs = References()
     pos = 0
