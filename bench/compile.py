@@ -155,7 +155,8 @@ class Timer:
 
 def _error(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}"[:200]
+    text = f"{type(exc).__name__}: {text}"
+    return text if len(text) <= 300 else f"{text[:150]} ... {text[-120:]}"
 
 
 def bench_compile(timer: Timer, sizes: tuple[int, ...], seed: int) -> list[dict[str, Any]]:

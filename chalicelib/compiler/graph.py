@@ -89,8 +89,41 @@ def analyse(workflow: Workflow) -> Graph:
                 f"task '{join}' joins branches that loop back through it",
                 "move the loop before the join, or run the loop as a sub-workflow")
         graph.owner[join] = owner
+    _defer_dependent_joins(graph)
+    for join, owner in graph.owner.items():
         graph.owned.setdefault(owner, []).append(join)
     return graph
+
+
+def _defer_dependent_joins(graph: Graph) -> None:
+    """A join that another join of the same region leads to is evaluated after that join.
+
+    Both would otherwise be checked side by side when the region ends, before the first join
+    has run and arrived at the second. Arrivals stay in the doc, so the second join still
+    sees those that came from inside the region."""
+    reach = {join: _reachable(graph.successors, join) for join in graph.owner}
+    for _ in range(len(graph.owner)):
+        changed = False
+        for join, owner in list(graph.owner.items()):
+            for other, other_owner in graph.owner.items():
+                if other != join and other_owner == owner and join in reach[other] \
+                        and other not in reach[join]:
+                    graph.owner[join] = other
+                    changed = True
+                    break
+        if not changed:
+            return
+
+
+def _reachable(successors: dict[str, list[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    stack = list(successors.get(start, []))
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(successors.get(node, []))
+    return seen
 
 
 def _reverse_postorder(successors: dict[str, list[str]], root: str) -> list[str]:

@@ -38,6 +38,7 @@ class ScopeStates:
     root: bool
     states: dict[str, dict] = field(default_factory=dict)
     visited: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)  # tasks with a copy in this scope
     active: set[str] = field(default_factory=set)  # fan-out tasks being expanded
     ends: dict[str, str] = field(default_factory=dict)
 
@@ -97,7 +98,7 @@ class Lowering:
         key = (name, taint if scope.root else None)
         if key in scope.visited:
             return scope.visited[key]
-        if any(name == visited for outer in self.scope_stack for visited, _ in outer.visited):
+        if any(name in outer.names for outer in self.scope_stack):
             return self._goto(scope, name)
         task = self.workflow.tasks[name]
         self.count += 1
@@ -112,15 +113,23 @@ class Lowering:
             pre.append(("wait_before", self.namer.new(name, "wait_before")))
         main = self.namer.new(name)
         scope.visited[key] = pre[0][1] if pre else main
+        scope.names.add(name)
 
         success_next = self.dispatch(scope, task, self._success_items(task), taint)
         error_entry = self.namer.new(name, "error")
         scope.ends[f"error:{name}:{key[1]}"] = error_entry
         handled = _handled(task)
-        error_taint = taint if handled is True else (TAINTED if handled is False else MAYBE)
-        if not scope.root:
+        error_items = (*task.on_error, *task.on_complete)
+        if not scope.root or handled is True or taint == TAINTED:
             error_taint = taint
-        error_next = self.dispatch(scope, task, (*task.on_error, *task.on_complete), error_taint)
+            error_next = self.dispatch(scope, task, error_items, taint)
+        elif handled is False:
+            error_taint = TAINTED
+            error_next = self.dispatch(scope, task, error_items, TAINTED)
+        else:  # guarded on-error: whether the failure was handled is known at run time
+            error_taint = MAYBE
+            error_next = self.split(scope, name, lambda t: self.dispatch(scope, task,
+                                                                         error_items, t))
         self._error_state(scope, task, error_entry, error_next, error_taint)
 
         after = success_next
@@ -158,7 +167,10 @@ class Lowering:
             then = self.command_state(scope, task, terminal)
             if terminal.target == "succeed":
                 targets = []
-        node = self.fan_out(scope, task.name, targets, taint, then)
+        # joins this task owns are evaluated only when these transitions start something:
+        # a failure with nowhere to go leaves every join it owns unreached
+        reaches = any(not t.is_command for t in before)
+        node = self.fan_out(scope, task.name, targets, taint, then, with_joins=reaches)
         if pause:
             node = self._pause_command(scope, task, node, taint)
         for command in reversed(guarded_commands):
@@ -170,13 +182,13 @@ class Lowering:
         return node
 
     def fan_out(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
-                then: str | None) -> str | None:
+                then: str | None, with_joins: bool = True) -> str | None:
         """Start the threads of `targets` (guards decided at run time)."""
-        owned = self.graph.owned.get(origin)
+        owned = self.graph.owned.get(origin) if with_joins else None
         if owned or then is not None:
             if not targets and not owned:
                 return then
-            return self.region(scope, origin, targets, taint, then)
+            return self.region(scope, origin, targets, taint, then, with_joins=with_joins)
         if not targets:
             return self.end(scope, taint)
         guarded = [t for t in targets if t.guard]
@@ -190,9 +202,9 @@ class Lowering:
         return self.region(scope, origin, targets, taint, None)
 
     def region(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
-               then: str | None, arguments: str | None = None) -> str:
+               then: str | None, arguments: str | None = None, with_joins: bool = True) -> str:
         """A Parallel running one thread per started target, then the joins it owns."""
-        owned = self.graph.owned.get(origin, [])
+        owned = self.graph.owned.get(origin, []) if with_joins else []
         if origin in self.fan_stack:
             task = self.workflow.tasks.get(origin)
             raise UnsupportedShape(
@@ -266,14 +278,26 @@ class Lowering:
         need = len(inbound) if task.join == "all" else min(int(task.join), len(inbound))
         arrived = (f'$count($distinct($states.input.arrivals[join = {data.lit(join)}].from))')
         satisfied = f"{arrived} >= {need}"
-        error_entry = self.thread_error_entry(scope, join, taint)
-        rules = [(f"$not({satisfied})", error_entry)]
-        if scope.root:
-            rules.append(("$count($states.input.failed) > 0", self.thread(scope, join, TAINTED)))
-            default = self.thread(scope, join, CLEAN if taint == CLEAN else taint)
-        else:
-            default = self.thread(scope, join, taint)
+        failed = "$count($states.input.failed) > 0"
+        rules = []
+        if scope.root and taint == CLEAN:
+            rules.append((f"$not({satisfied}) and {failed}",
+                          self.thread_error_entry(scope, join, TAINTED)))
+        rules.append((f"$not({satisfied})", self.thread_error_entry(scope, join, taint)))
+        if scope.root and taint == CLEAN:
+            rules.append((failed, self.thread(scope, join, TAINTED)))
+        default = self.thread(scope, join, taint)
         return self._choice_raw(scope, join, rules, default, taint, role="join")
+
+    def split(self, scope: ScopeStates, origin: str, make) -> str | None:
+        """At the top level, continue with the clean or the tainted copy of what `make`
+        builds, as the doc's recorded failures say; inside branches there is one copy."""
+        if not scope.root:
+            return make(CLEAN)
+        tainted = make(TAINTED)
+        clean = make(CLEAN)
+        return self._choice_raw(scope, origin, [("$count($states.input.failed) > 0", tainted)],
+                                clean, CLEAN, role="split")
 
     def thread_error_entry(self, scope: ScopeStates, name: str, taint: str) -> str:
         """The error path of task `name`, entered without running it (a failed join)."""
@@ -296,9 +320,9 @@ class Lowering:
             return default
         rules = []
         for name in dict.fromkeys(gotos):
-            here = any(name == visited for visited, _ in scope.visited)
+            here = name in scope.names
             if here:
-                nxt = self.thread(scope, name, MAYBE if scope.root else taint)
+                nxt = self.split(scope, name, lambda t, n=name: self.thread(scope, n, t))
             else:
                 nxt = self._end_pass(scope, name, keep_goto=True)
                 self.goto_log.append(name)

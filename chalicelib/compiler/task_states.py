@@ -237,9 +237,9 @@ class TaskStates:
             if task.timeout:
                 states[iteration]["TimeoutSeconds"] = _seconds(task.timeout)
         state = {"Type": "Map", "Items": data.expr(items),
-                 "ItemSelector": data.expr('{"ctx": $states.input.ctx, "tasks": '
-                                           '$states.input.tasks, '
-                                           '"item": $states.context.Map.Item.Value}'),
+                 "ItemSelector": {"ctx": data.expr("$states.input.ctx"),
+                                  "tasks": data.expr("$states.input.tasks"),
+                                  "item": data.expr("$states.context.Map.Item.Value")},
                  "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"},
                                    "StartAt": iteration, "States": states},
                  "_result": "$states.result", "_kind": "map"}

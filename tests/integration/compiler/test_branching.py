@@ -338,7 +338,7 @@ wf:
     assert run.status == "SUCCEEDED", run.describe()
     assert [c["input"]["i"] for c in run.calls("work")] == [0, 1, 2]
     assert [c["input"] for c in run.calls("done")] == [{"i": 3}]
-    assert run.ran() == ["init", "work", "bump"] * 3 + ["done"], run.ran()
+    assert run.ran() == ["init"] + ["work", "bump"] * 3 + ["done"], run.ran()
     assert run.output == {"i": 3}
 
 
@@ -383,3 +383,119 @@ wf:
     assert run.status == "SUCCEEDED", run.describe()
     assert run.calls("a2")[0]["input"] == {"who": "a"}
     assert run.calls("b2")[0]["input"] == {"who": "b"}
+
+
+def test_task_defaults_are_resolved_one_clause_kind_at_a_time(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  task-defaults:
+    on-error: [default_handler]
+    on-complete: [cleanup]
+    retry:
+      count: 3
+      delay: 0
+  tasks:
+    a:
+      action: t.fail
+      on-error: [own_handler]
+      retry:
+        count: 1
+        delay: 0
+    own_handler:
+      action: t.rec
+    default_handler:
+      action: t.rec
+    cleanup:
+      action: t.rec
+""")
+    # a: own retry (2 runs), own on-error replaces the default one, default on-complete kept;
+    # own_handler gets the default on-complete too; cleanup never transitions to itself.
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter({"a": 2, "own_handler": 1, "cleanup": 2})
+
+
+def test_independent_regions_each_with_their_own_join(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    left:
+      action: t.rec
+      on-success: [l1, l2]
+    l1:
+      action: t.sleep seconds=0.2
+      on-success: [lj]
+    l2:
+      action: t.rec
+      on-success: [lj]
+    lj:
+      join: all
+      action: t.rec
+    right:
+      action: t.rec
+      on-success: [r1, r2]
+    r1:
+      action: t.rec
+      on-success: [rj]
+    r2:
+      action: t.rec
+      on-success: [rj]
+    rj:
+      join: all
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    calls = {c["task"]: c for c in run.calls()}
+    assert Counter(c["task"] for c in run.calls()) == Counter(
+        ["left", "l1", "l2", "lj", "right", "r1", "r2", "rj"])
+    for need, task in [("l1", "lj"), ("l2", "lj"), ("r1", "rj"), ("r2", "rj")]:
+        assert calls[need]["end"] <= calls[task]["start"]
+    # the right-hand join does not wait for the slow left-hand branch
+    assert calls["rj"]["start"] < calls["l1"]["end"]
+
+
+def test_task_reached_twice_on_the_error_path_runs_twice(sw):
+    """`cleanup` is reached from `a` (on-complete) and from `handler`: two runs, no join.
+    (`cleanup` is also on a's success path, which is compiled first.)"""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.fail
+      on-error: [handler]
+      on-complete: [cleanup]
+    handler:
+      action: t.rec
+      on-complete: [cleanup]
+    cleanup:
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter({"a": 1, "handler": 1, "cleanup": 2})
+
+
+def test_loop_whose_task_also_starts_a_side_branch_each_pass(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    init:
+      publish: {i: 0}
+      on-success: [bump]
+    bump:
+      publish: {i: <% $.i + 1 %>}
+      on-success:
+        - again: <% $.i < 3 %>
+        - side: <% $.i > 0 %>
+    again:
+      action: t.rec
+      on-success: [bump]
+    side:
+      action: t.rec
+      input: {i: <% $.i %>}
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert sorted(c["input"]["i"] for c in run.calls("side")) == [1, 2, 3]
+    assert len(run.calls("again")) == 2

@@ -183,3 +183,36 @@ wf:
 """)
     assert run.ran() == ["a"]
     assert run.status == "FAILED", run.describe()
+
+
+def test_whole_input_as_one_expression(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  input: [params]
+  tasks:
+    a:
+      action: t.rec
+      input: <% $.params %>
+""", {"params": {"a": 1, "b": [2]}})
+    assert run.status == "SUCCEEDED", run.describe()
+    assert run.calls()[0]["input"] == {"a": 1, "b": [2]}
+
+
+def test_yaql_collection_methods(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  input:
+    - l: [1, 2, 3]
+    - d: {b: 1}
+  tasks:
+    a:
+      publish:
+        total: <% $.l.sum() %>
+        has_b: <% $.d.containsKey('b') %>
+        has_c: <% $.d.containsKey('c') %>
+        count: <% $.l.len() %>
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert run.output == {"total": 6, "has_b": True, "has_c": False, "count": 3}
