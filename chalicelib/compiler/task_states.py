@@ -281,7 +281,8 @@ class TaskStates:
         rules = []
         if task.with_items:
             failed = self._name("items_failed")
-            errors = f'$states.input.__result[$type($) = "object" and $exists(`{ITEM_ERROR}`)]'
+            errors = (f'$filter($states.input.__result, function($i) {{ $type($i) = "object" '
+                      f'and $exists($lookup($i, "{ITEM_ERROR}")) }})')
             rules.append({"Condition": data.expr(f"$count({errors}) > 0"), "Next": failed})
             self.scope.states[failed] = {"Type": "Pass", "Next": failure_next, "Output": data.expr(
                 f'$merge([$states.input, {{"__error": {{"Error": "Stepwise.WithItemsFailed", '

@@ -289,3 +289,44 @@ wf:
     assert "c" not in so_far
     assert "b" in so_far, f"b waited for the resume: {so_far}"
     assert Counter(run.called()) == Counter(["a", "b", "c"])
+
+
+def test_fail_command_in_one_branch_ends_the_execution(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.rec
+      on-success:
+        - fail msg="stop here"
+    b:
+      action: t.sleep seconds=0.5
+      on-success: [b2]
+    b2:
+      action: t.rec
+""")
+    assert run.status == "FAILED", run.describe()
+    assert run.error == "Stepwise.Fail"
+    assert run.cause["result"] == "stop here"
+    assert "b2" not in run.called()
+
+
+def test_succeed_command_in_one_branch_ends_the_execution(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.rec
+      publish: {from_a: 1}
+      on-success: [succeed]
+    b:
+      action: t.sleep seconds=0.5
+      on-success: [b2]
+    b2:
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert "b2" not in run.called()
+    assert run.output == {"from_a": 1}
