@@ -216,15 +216,22 @@ def build_request(params: Mapping[str, Any]) -> HttpRequest:
 # -- transport ---------------------------------------------------------------------------------
 
 
+def _connector(address: str) -> Any:
+    """Gives a stand-in for socket.create_connection that dials `address`, keeping the port."""
+
+    def connect(target: tuple[str, int], *args: Any) -> socket.socket:
+        return socket.create_connection((address, target[1]), *args)
+
+    return connect
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to a checked address; Host header still names the URL's host."""
 
     def __init__(self, *args: Any, address: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._address = address
-
-    def _create_connection(self, target: tuple[str, int], *args: Any) -> socket.socket:
-        return socket.create_connection((self._address, target[1]), *args)
+        # http.client dials through this instance attribute (set in __init__).
+        self._create_connection = _connector(address)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -232,10 +239,12 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def __init__(self, *args: Any, address: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._address = address
+        self._create_connection = _connector(address)
 
-    def _create_connection(self, target: tuple[str, int], *args: Any) -> socket.socket:
-        return socket.create_connection((self._address, target[1]), *args)
+
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings of std.http: system trust store, certificate and host name checked."""
+    return ssl.create_default_context()
 
 
 class _GuardedHandler(urllib.request.AbstractHTTPHandler):
@@ -245,7 +254,7 @@ class _GuardedHandler(urllib.request.AbstractHTTPHandler):
         super().__init__()
         self._allow_loopback = allow_loopback
         self._resolver = resolver
-        self._context = ssl.create_default_context()
+        self._context = _tls_context()
 
     def _pinned(self, request: urllib.request.Request) -> str:
         endpoint = net_guard.parse_url(request.full_url)

@@ -1,8 +1,12 @@
 """std.http against a real HTTP server on 127.0.0.1 (loopback allowed by config)."""
 from __future__ import annotations
 
+import datetime
 import json
+import ssl
+import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +15,7 @@ from chalicelib import config
 from chalicelib.actions import http_action, std_actions
 from chalicelib.actions.errors import ForbiddenTarget, HttpError, HttpTimeout
 
-from .conftest import LocalHTTPServer
+from .conftest import LocalHTTPServer, _Handler
 
 
 def http(params: dict[str, Any]) -> Any:
@@ -101,3 +105,70 @@ def test_loopback_is_refused_unless_config_allows_it(http_server: LocalHTTPServe
         with pytest.raises(ForbiddenTarget, match="loopback"):
             http({"url": url})
     assert http_server.hits == before
+
+
+def _self_signed(directory: Path, host: str) -> tuple[Path, Path]:
+    """A certificate for `host` and its key, as PEM files in `directory`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_https_connects_to_the_checked_address_with_the_original_host(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    host = "api.stepwise.test"
+    cert_file, key_file = _self_signed(tmp_path, host)
+    server = LocalHTTPServer(("127.0.0.1", 0), _Handler)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert_file, key_file)
+    names: list[str | None] = []
+    server_tls.sni_callback = lambda sock, name, context: names.append(name)
+    server.socket = server_tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(http_action, "_tls_context",
+                        lambda: ssl.create_default_context(cafile=str(cert_file)))
+    lookups: list[str] = []
+
+    def resolver(name: str) -> list[str]:
+        lookups.append(name)
+        return ["127.0.0.1"]
+
+    try:
+        port = server.server_address[1]
+        result = http_action.run({"url": f"https://{host}:{port}/echo"}, allow_loopback=True,
+                                 resolver=resolver)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result["content"]["headers"]["host"] == f"{host}:{port}"
+    assert names == [host] and lookups == [host]
+
+
+def test_http_resolves_once_and_dials_the_checked_address(http_server: LocalHTTPServer) -> None:
+    lookups: list[str] = []
+
+    def resolver(name: str) -> list[str]:  # "api.stepwise.test" is unknown to real DNS
+        lookups.append(name)
+        return ["127.0.0.1"]
+
+    port = http_server.server_address[1]
+    result = http_action.run({"url": f"http://api.stepwise.test:{port}/echo"},
+                             allow_loopback=True, resolver=resolver)
+    assert result["content"]["headers"]["host"] == f"api.stepwise.test:{port}"
+    assert lookups == ["api.stepwise.test"]
