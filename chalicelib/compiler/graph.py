@@ -60,6 +60,7 @@ class Graph:
     inbound: dict[str, list[str]] = field(default_factory=dict)  # join -> inbound tasks
     owner: dict[str, str] = field(default_factory=dict)  # join -> owning task or ROOT
     owned: dict[str, list[str]] = field(default_factory=dict)  # owner -> joins, document order
+    stages: dict[str, list[list[str]]] = field(default_factory=dict)  # owner -> joins by stage
 
     @property
     def joins(self) -> list[str]:
@@ -74,7 +75,11 @@ def analyse(workflow: Workflow) -> Graph:
             t.target for t in transitions(task) if not t.is_command))
     for name, task in tasks.items():
         if task.join is not None:
-            graph.inbound[name] = [src for src in tasks if name in graph.successors[src]]
+            graph.inbound[name] = []
+    for src in tasks:
+        for nxt in graph.successors[src]:
+            if nxt in graph.inbound:
+                graph.inbound[nxt].append(src)
     starts = workflow.start_tasks()
     graph.successors[ROOT] = starts
     idom = _dominators(graph.successors, ROOT)
@@ -89,30 +94,75 @@ def analyse(workflow: Workflow) -> Graph:
                 f"task '{join}' joins branches that loop back through it",
                 "move the loop before the join, or run the loop as a sub-workflow")
         graph.owner[join] = owner
-    _defer_dependent_joins(graph)
-    for join, owner in graph.owner.items():
         graph.owned.setdefault(owner, []).append(join)
+    _join_stages(graph)
     return graph
 
 
-def _defer_dependent_joins(graph: Graph) -> None:
-    """A join that another join of the same region leads to is evaluated after that join.
+def _join_stages(graph: Graph) -> None:
+    """Order the joins of each region: a join that another join of the region leads to is
+    checked in a later stage, after that join's thread has run and arrived at it."""
+    bits = _reach_bits(graph.successors, ROOT)
+    index = {node: i for i, node in enumerate(graph.successors)}
 
-    Both would otherwise be checked side by side when the region ends, before the first join
-    has run and arrived at the second. Arrivals stay in the doc, so the second join still
-    sees those that came from inside the region."""
-    reach = {join: _reachable(graph.successors, join) for join in graph.owner}
-    for _ in range(len(graph.owner)):
+    def leads(a: str, b: str) -> bool:
+        return bool(bits.get(a, 0) >> index[b] & 1)
+
+    # a join led to by exactly one other join of its region moves into that join's region:
+    # it is then checked right where that join's thread arrives, with no extra stage
+    pending = [owner for owner, joins in graph.owned.items() if len(joins) > 1]
+    while pending:
+        owner = pending.pop()
+        joins = graph.owned.get(owner, [])
+        moves = {}
+        for join in joins:
+            leaders = [o for o in joins if o != join and leads(o, join) and not leads(join, o)]
+            if len(leaders) == 1:
+                moves[join] = leaders[0]
+        if not moves:
+            continue
+        graph.owned[owner] = [j for j in joins if j not in moves]
+        for join, leader in moves.items():
+            graph.owner[join] = leader
+            graph.owned.setdefault(leader, []).append(join)
+            if len(graph.owned[leader]) > 1 and leader not in pending:
+                pending.append(leader)
+    graph.owned = {owner: joins for owner, joins in graph.owned.items() if joins}
+    for owner, joins in graph.owned.items():
+        if len(joins) == 1:
+            graph.stages[owner] = [joins]
+            continue
+        stage: dict[str, int] = {}
+        remaining = list(joins)
+        level = 0
+        while remaining:
+            ready = [j for j in remaining
+                     if not any(leads(o, j) and not leads(j, o) for o in remaining if o != j)]
+            ready = ready or remaining[:1]
+            for j in ready:
+                stage[j] = level
+            remaining = [j for j in remaining if j not in stage]
+            level += 1
+        graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(level)]
+
+
+def _reach_bits(successors: dict[str, list[str]], root: str) -> dict[str, int]:
+    """For every node, a bitset of the nodes reachable from it (one or more passes in
+    postorder; loops need a pass per nesting level)."""
+    index = {node: i for i, node in enumerate(successors)}
+    order = _reverse_postorder(successors, root)[::-1]
+    reach = {node: 0 for node in order}
+    changed = True
+    while changed:
         changed = False
-        for join, owner in list(graph.owner.items()):
-            for other, other_owner in graph.owner.items():
-                if other != join and other_owner == owner and join in reach[other] \
-                        and other not in reach[join]:
-                    graph.owner[join] = other
-                    changed = True
-                    break
-        if not changed:
-            return
+        for node in order:
+            value = reach[node]
+            for nxt in successors.get(node, []):
+                value |= (1 << index[nxt]) | reach.get(nxt, 0)
+            if value != reach[node]:
+                reach[node] = value
+                changed = True
+    return reach
 
 
 def _reachable(successors: dict[str, list[str]], start: str) -> set[str]:

@@ -252,25 +252,33 @@ class Lowering:
 
     def _owned_joins(self, scope: ScopeStates, origin: str, owned: list[str], taint: str,
                      then: str | None) -> str | None:
+        """Check the joins a region owns, stage by stage, then continue with `then`."""
         if not owned:
             return then
-        if len(owned) == 1 and then is None:
-            return self._join_check(scope, owned[0], taint)
-        branches = []
-        for join in owned:
-            branch = ScopeStates(root=False)
-            entry = self._join_check(branch, join, CLEAN)
-            branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
-        name = self.namer.new(origin if origin != ROOT else "Start", "joins")
-        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
-        if scope.root:
-            state["Catch"] = self._command_catchers(scope)
-        _link(state, then if then else self.end(scope, MAYBE))
-        if state.get("End") and scope.root:
-            state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
-                                        f"{data.final_output(self.workflow, '$sw_d')})")
-        scope.states[name] = state
-        return name
+        stages = self.graph.stages[origin]
+        nxt = then
+        for number, stage in reversed(list(enumerate(stages))):
+            last = number == len(stages) - 1
+            if last and len(stage) == 1 and then is None:
+                nxt = self._join_check(scope, stage[0], taint)
+                continue
+            branches = []
+            for join in stage:
+                branch = ScopeStates(root=False)
+                entry = self._join_check(branch, join, CLEAN)
+                branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
+            name = self.namer.new(origin if origin != ROOT else "Start", "joins")
+            state = {"Type": "Parallel", "Branches": branches,
+                     "Output": data.expr(_merge_docs())}
+            if scope.root:
+                state["Catch"] = self._command_catchers(scope)
+            _link(state, nxt if nxt else self.end(scope, MAYBE))
+            if state.get("End") and scope.root:
+                state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
+                                            f"{data.final_output(self.workflow, '$sw_d')})")
+            scope.states[name] = state
+            nxt = name
+        return nxt
 
     def _join_check(self, scope: ScopeStates, join: str, taint: str) -> str:
         task = self.workflow.tasks[join]

@@ -15,15 +15,17 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 class Namer:
     def __init__(self) -> None:
         self.roles: dict[str, tuple[str, str]] = {}  # state name -> (task name, role)
+        self._serials: dict[tuple[str, str], int] = {}
 
     def new(self, task: str, role: str = "task") -> str:
         base = _UNSAFE.sub("_", task)
         suffix = "" if role == "task" else f".{role}"
         name = self._fit(base, suffix)
-        serial = 1
+        serial = self._serials.get((base, suffix), 1)
         while name in self.roles:
             serial += 1
             name = self._fit(base, f"{suffix} [{serial}]")
+        self._serials[(base, suffix)] = serial
         self.roles[name] = (task, role)
         return name
 

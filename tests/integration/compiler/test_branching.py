@@ -424,7 +424,7 @@ wf:
       action: t.rec
       on-success: [l1, l2]
     l1:
-      action: t.sleep seconds=0.2
+      action: t.sleep seconds=0.5
       on-success: [lj]
     l2:
       action: t.rec

@@ -216,3 +216,17 @@ wf:
 """)
     assert run.status == "SUCCEEDED", run.describe()
     assert run.output == {"total": 6, "has_b": True, "has_c": False, "count": 3}
+
+
+def test_missing_required_input_runs_nothing(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  input: [needed]
+  tasks:
+    a:
+      action: t.rec
+""", {"other": 1})
+    assert run.status == "FAILED", run.describe()
+    assert run.calls() == []
+    assert "needed" in f"{run.error} {run.result.cause}"
