@@ -116,10 +116,18 @@ class Lowering:
         scope.names.add(name)
 
         success_next = self.dispatch(scope, task, self._success_items(task), taint)
+        error_items = (*task.on_error, *task.on_complete)
+        if self._fails_straight(scope, task, error_items):
+            # nothing handles or follows a failure: the catcher records it and the machine
+            # fails at once, with no error state of its own
+            self._action_states(scope, task, main, self._wait_after(scope, task, success_next,
+                                                                    taint),
+                                self._fail_state(scope), taint, record_failure=True)
+            self._pre_states(scope, task, pre, main)
+            return scope.visited[key]
         error_entry = self.namer.new(name, "error")
         scope.ends[f"error:{name}:{key[1]}"] = error_entry
         handled = _handled(task)
-        error_items = (*task.on_error, *task.on_complete)
         if not scope.root or handled is True or taint == TAINTED:
             error_taint = taint
             error_next = self.dispatch(scope, task, error_items, taint)
@@ -132,12 +140,30 @@ class Lowering:
                                                                          error_items, t))
         self._error_state(scope, task, error_entry, error_next, error_taint)
 
-        after = success_next
-        if task.wait_after:
-            wait = self.namer.new(name, "wait_after")
-            scope.states[wait] = self._wait(task.wait_after, after, scope, taint)
-            after = wait
+        after = self._wait_after(scope, task, success_next, taint)
         self._action_states(scope, task, main, after, error_entry, taint)
+        self._pre_states(scope, task, pre, main)
+        return scope.visited[key]
+
+    def _fails_straight(self, scope: ScopeStates, task: Task, error_items) -> bool:
+        retry = task.retry
+        native_retry = retry is None or (
+            isinstance(retry.count, int) and isinstance(retry.delay, int) and retry.delay >= 1
+            and retry.count >= 1 and not retry.break_on and not retry.continue_on)
+        return (scope.root and not error_items and not task.publish_on_error
+                and task.name not in self.graph.inbound and not task.with_items
+                and not task.fail_on and native_retry and task.action != "std.fail"
+                and task.action not in self.document.actions)
+
+    def _wait_after(self, scope: ScopeStates, task: Task, nxt: str | None,
+                    taint: str) -> str | None:
+        if not task.wait_after:
+            return nxt
+        wait = self.namer.new(task.name, "wait_after")
+        scope.states[wait] = self._wait(task.wait_after, nxt, scope, taint)
+        return wait
+
+    def _pre_states(self, scope: ScopeStates, task: Task, pre: list, main: str) -> None:
         nxt = main
         for kind, state_name in reversed(pre):
             if kind == "pause":
@@ -145,7 +171,6 @@ class Lowering:
             else:
                 scope.states[state_name] = self._wait(task.wait_before, nxt, scope, None)
             nxt = state_name
-        return scope.visited[key]
 
     @staticmethod
     def _success_items(task: Task) -> tuple[Transition, ...]:
@@ -457,9 +482,9 @@ class Lowering:
 
     # ------------------------------------------------------------------ the task itself
     def _action_states(self, scope: ScopeStates, task: Task, main: str, after: str | None,
-                       error_entry: str, taint: str) -> None:
+                       error_entry: str, taint: str, record_failure: bool = False) -> None:
         from .task_states import TaskStates
-        TaskStates(self, scope, task, main, after, error_entry, taint).build()
+        TaskStates(self, scope, task, main, after, error_entry, taint, record_failure).build()
 
     def _error_state(self, scope: ScopeStates, task: Task, name: str, nxt: str | None,
                      taint: str) -> None:

@@ -102,7 +102,8 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
 
 class TaskStates:
     def __init__(self, lowering: "Lowering", scope: "ScopeStates", task: Task, main: str,
-                 after: str | None, error_entry: str, taint: str):
+                 after: str | None, error_entry: str, taint: str, record_failure: bool = False):
+        self.record_failure = record_failure
         self.lowering = lowering
         self.scope = scope
         self.task = task
@@ -145,9 +146,14 @@ class TaskStates:
 
     def _catchers(self, on_error: str) -> list[dict]:
         output = data.expr(CATCH_OUTPUT % NEXT_ATTEMPT)
+        failure = output
+        if self.record_failure:
+            entry = f'{{"task": {data.lit(self.task.name)}, "error": $states.errorOutput}}'
+            failure = data.expr(f'$merge([$states.input, {{"__error": $states.errorOutput, '
+                                f'"failed": [$states.input.failed, {entry}]}}])')
         return [{"ErrorEquals": ["States.QueryEvaluationError"], "Output": output,
                  "Next": self._expression_failed()},
-                {"ErrorEquals": ["States.ALL"], "Output": output, "Next": on_error}]
+                {"ErrorEquals": ["States.ALL"], "Output": failure, "Next": on_error}]
 
     # -- build
     def build(self) -> None:
