@@ -33,27 +33,25 @@ def build_action(task: Task, document: Document, target: Target, scope: Scope) -
         return _sub_workflow(task, target, scope)
     name = task.action or "std.noop"
     arguments = task.input
+    transforms = []  # outermost ad-hoc action first
     if task.input_expression is not None:  # `input: <% expr %>` gives the whole input
         arguments = {"__expr": data.value(task.input_expression, scope)}
-    transform = None
     adhoc = document.actions.get(name)
     seen: set[str] = set()
     while adhoc is not None and adhoc.name not in seen:
         seen.add(adhoc.name)
         defaults = {n: d for n, d, has in adhoc.input if has}
-        given = data.value(arguments, scope)
-        params = f"$merge([{data.lit(defaults)}, {given}])"
+        params = f"$merge([{data.lit(defaults)}, {_args(arguments, scope)}])"
         base_scope = Scope(ctx="$sw_params", execution=data.EXECUTION, env=data.ENV)
         inner = data.value(adhoc.base_input, base_scope)
         arguments = {"__expr": f"($sw_params := {params}; {inner})"}
         if adhoc.has_output:
-            out = data.value(adhoc.output, Scope(ctx="$sw_raw", execution=data.EXECUTION,
-                                                 env=data.ENV))
-            transform = out if transform is None else transform
+            transforms.append(data.value(adhoc.output, Scope(
+                ctx="$sw_raw", execution=data.EXECUTION, env=data.ENV)))
         name = adhoc.base
         adhoc = document.actions.get(name)
     action = _base_action(task, name, arguments, target, scope)
-    if transform is not None:
+    for transform in reversed(transforms):  # the base action's own output first
         action.result = f"($sw_raw := {action.result}; {transform})"
     return action
 

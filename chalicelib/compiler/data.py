@@ -62,8 +62,16 @@ def init_doc(workflow: Workflow) -> str:
 
     Input keys starting with ``__`` are reserved for the engine (``__env``, ...)."""
     defaults = {p.name: p.default for p in workflow.input if p.has_default}
+    required = [p.name for p in workflow.input if not p.has_default]
+    declared = [p.name for p in workflow.input]
     given = ('$sift($states.input, function($v, $k) { $substring($k, 0, 2) != "__" })')
-    base = f"$merge([{lit(defaults)}, {given}])"
+    # as Mistral does at start: refuse missing and undeclared inputs together, run nothing
+    check = (f'($sw_keys := $keys({given}); '
+             f'$sw_missing := $filter({lit(required)}, function($n) {{ $not($n in $sw_keys) }}); '
+             f'$sw_extra := $filter($sw_keys, function($n) {{ $not($n in {lit(declared)}) }}); '
+             '($count($sw_missing) + $count($sw_extra)) > 0 ? $error("Invalid input: missing "'
+             ' & $string([$sw_missing]) & ", unexpected " & $string([$sw_extra])) : true)')
+    base = f"($sw_ok := {check}; $merge([{lit(defaults)}, {given}]))"
     if workflow.vars:
         vars_ = value(workflow.vars, Scope(ctx="$sw_c0", execution=EXECUTION, env=ENV))
         ctx = f"($sw_c0 := {base}; $merge([$sw_c0, {vars_}]))"

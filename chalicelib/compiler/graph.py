@@ -61,6 +61,12 @@ class Graph:
     owner: dict[str, str] = field(default_factory=dict)  # join -> owning task or ROOT
     owned: dict[str, list[str]] = field(default_factory=dict)  # owner -> joins, document order
     stages: dict[str, list[list[str]]] = field(default_factory=dict)  # owner -> joins by stage
+    reach: dict[str, int] = field(default_factory=dict)  # node -> bitset of reachable nodes
+    index: dict[str, int] = field(default_factory=dict)  # node -> its bit
+
+    def leads(self, a: str, b: str) -> bool:
+        """True when some path of transitions goes from task `a` to task `b`."""
+        return bool(self.reach.get(a, 0) >> self.index.get(b, -1) & 1) if b in self.index else False
 
     @property
     def joins(self) -> list[str]:
@@ -82,6 +88,8 @@ def analyse(workflow: Workflow) -> Graph:
                 graph.inbound[nxt].append(src)
     starts = workflow.start_tasks()
     graph.successors[ROOT] = starts
+    graph.index = {node: i for i, node in enumerate(graph.successors)}
+    graph.reach = _reach_bits(graph.successors, ROOT)
     idom = _dominators(graph.successors, ROOT)
     for join, inbound in graph.inbound.items():
         reachable = [t for t in inbound if t in idom]
@@ -102,11 +110,7 @@ def analyse(workflow: Workflow) -> Graph:
 def _join_stages(graph: Graph) -> None:
     """Order the joins of each region: a join that another join of the region leads to is
     checked in a later stage, after that join's thread has run and arrived at it."""
-    bits = _reach_bits(graph.successors, ROOT)
-    index = {node: i for i, node in enumerate(graph.successors)}
-
-    def leads(a: str, b: str) -> bool:
-        return bool(bits.get(a, 0) >> index[b] & 1)
+    leads = graph.leads
 
     # a join led to by exactly one other join of its region moves into that join's region:
     # it is then checked right where that join's thread arrives, with no extra stage

@@ -94,11 +94,13 @@ class Lowering:
         del top.states[start]
 
     # ------------------------------------------------------------------ threads
-    def thread(self, scope: ScopeStates, name: str, taint: str) -> str:
-        key = (name, taint if scope.root else None)
+    def thread(self, scope: ScopeStates, name: str, taint: str, solo: bool = False) -> str:
+        """The states of task `name` and of everything its transitions start, in `scope`
+        (only the task itself when `solo`); gives the state to enter."""
+        key = (name, taint if scope.root else ("solo" if solo else None))
         if key in scope.visited:
             return scope.visited[key]
-        if any(name in outer.names for outer in self.scope_stack):
+        if self._loops_back(name):
             return self._goto(scope, name)
         task = self.workflow.tasks[name]
         self.count += 1
@@ -115,8 +117,15 @@ class Lowering:
         scope.visited[key] = pre[0][1] if pre else main
         scope.names.add(name)
 
-        success_next = self.dispatch(scope, task, self._success_items(task), taint)
         error_items = (*task.on_error, *task.on_complete)
+        if solo:
+            error_entry = self.namer.new(name, "error")
+            self._error_state(scope, task, error_entry, None, taint)
+            self._action_states(scope, task, main, self._wait_after(scope, task, None, taint),
+                                error_entry, taint)
+            self._pre_states(scope, task, pre, main)
+            return scope.visited[key]
+        success_next = self.dispatch(scope, task, self._success_items(task), taint)
         if self._fails_straight(scope, task, error_items):
             # nothing handles or follows a failure: the catcher records it and the machine
             # fails at once, with no error state of its own
@@ -185,19 +194,35 @@ class Lowering:
         terminal = next((t for t in items if t.is_command and not t.guard
                          and t.target in ("succeed", "fail")), None)
         before = items[: items.index(terminal)] if terminal else items
-        targets = [t for t in before if not t.is_command and t.target not in joins]
-        pause = any(t.is_command and t.target == "pause" and not t.guard for t in before)
+        pause_at = next((i for i, t in enumerate(before)
+                         if t.is_command and t.target == "pause" and not t.guard), None)
+        now = before if pause_at is None else before[:pause_at]
+        targets = [t for t in now if not t.is_command and t.target not in joins]
+        later = [] if pause_at is None else [
+            t for t in before[pause_at + 1:] if not t.is_command and t.target not in joins]
         then = None
-        if terminal is not None:
-            then = self.command_state(scope, task, terminal)
-            if terminal.target == "succeed":
-                targets = []
         # joins this task owns are evaluated only when these transitions start something:
         # a failure with nowhere to go leaves every join it owns unreached
         reaches = any(not t.is_command for t in before)
-        node = self.fan_out(scope, task.name, targets, taint, then, with_joins=reaches)
-        if pause:
-            node = self._pause_command(scope, task, node, taint)
+        if terminal is not None:
+            then = self.command_state(scope, task, terminal)
+            if terminal.target == "succeed":
+                # targets listed before `succeed` start, but nothing after them runs
+                if not targets:
+                    return then
+                return self.region(scope, task.name, targets, taint, then, with_joins=False,
+                                   solo=True)
+        if pause_at is None:
+            node = self.fan_out(scope, task.name, targets, taint, then, with_joins=reaches)
+        elif not targets:
+            node = self._pause_command(scope, task, self.fan_out(
+                scope, task.name, later, taint, then, with_joins=reaches), taint)
+        else:  # targets before `pause` start now; those after it once resumed
+            def paused(branch: ScopeStates) -> str:
+                rest = self.fan_out(branch, task.name, later, CLEAN, None, with_joins=False)
+                return self._pause_command(branch, task, rest, CLEAN)
+            node = self.region(scope, task.name, targets, taint, then, with_joins=reaches,
+                               extra=paused)
         for command in reversed(guarded_commands):
             if command.target == "pause":
                 target_state = self._pause_command(scope, task, node, taint)
@@ -227,8 +252,12 @@ class Lowering:
         return self.region(scope, origin, targets, taint, None)
 
     def region(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
-               then: str | None, arguments: str | None = None, with_joins: bool = True) -> str:
-        """A Parallel running one thread per started target, then the joins it owns."""
+               then: str | None, arguments: str | None = None, with_joins: bool = True,
+               solo: bool = False, extra=None) -> str:
+        """A Parallel running one thread per started target, then the joins it owns.
+
+        `solo` runs only the targets themselves, not what follows them; `extra` builds one
+        more branch in the scope it is given."""
         owned = self.graph.owned.get(origin, []) if with_joins else []
         if origin in self.fan_stack:
             task = self.workflow.tasks.get(origin)
@@ -240,14 +269,18 @@ class Lowering:
         try:
             after_joins = self._owned_joins(scope, origin, owned, taint, then)
             label = "Start" if origin == ROOT else origin
-            if not targets:
+            if not targets and extra is None:
                 return after_joins or self.end(scope, MAYBE) or self._end_pass(scope, label)
             branches = []
             mark = len(self.goto_log)
             self.scope_stack.append(scope)
+            if extra is not None:
+                branch = ScopeStates(root=False)
+                entry = extra(branch)
+                branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
             for transition in targets:
                 branch = ScopeStates(root=False)
-                entry = self.thread(branch, transition.target, CLEAN)
+                entry = self.thread(branch, transition.target, CLEAN, solo=solo)
                 if transition.guard:
                     skip = self._end_pass(branch, transition.target)
                     entry = self._choice_raw(branch, transition.target, [
@@ -336,6 +369,13 @@ class Lowering:
         """The error path of task `name`, entered without running it (a failed join)."""
         self.thread(scope, name, taint)
         return scope.ends[f"error:{name}:{taint if scope.root else None}"]
+
+    def _loops_back(self, name: str) -> bool:
+        """Whether starting `name` here would enter again a region being built (a loop that
+        leaves the region) while an enclosing scope has `name` to return to."""
+        return (any(name in outer.names for outer in self.scope_stack)
+                and any(name == origin or self.graph.leads(name, origin)
+                        for origin in self.fan_stack))
 
     def _goto(self, scope: ScopeStates, name: str) -> str:
         """A loop back to a task of an enclosing scope: end this branch and ask the region

@@ -164,15 +164,6 @@ def check_targets(
                     key=t.target,
                     offset=t.offset,
                 )
-            if own is not None and t.target == own:
-                ctx.problem(
-                    t.node,
-                    path,
-                    f"task '{own}' transitions to itself",
-                    "repeat a task with retry (count, delay, continue-on), or via another task",
-                    key=t.target,
-                    offset=t.offset,
-                )
         elif t.target in ENGINE_COMMANDS:
             t.is_command = True
             for key in t.params:

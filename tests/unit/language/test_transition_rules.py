@@ -28,7 +28,8 @@ def test_unknown_target_with_suggestion():
     ]
 
 
-def test_self_transition_is_refused():
+def test_a_task_may_loop_on_itself_while_a_guard_holds():
+    # Mistral runs a task that transitions to itself again, one task execution per pass
     assert_problems(
         wrap_tasks(
             """
@@ -39,8 +40,22 @@ def test_self_transition_is_refused():
                 - poll: <% not $.done %>
             """
         ),
-        [(8, 11, "task 'poll' transitions to itself", "wf.tasks.poll.on-complete.0")],
+        [],
     )
+
+
+def test_an_unconditional_self_loop_can_never_finish():
+    problems = check(
+        wrap_tasks(
+            """
+            start:
+              on-success: poll
+            poll:
+              on-success: poll
+            """
+        )
+    )
+    assert [p.message for p in problems if "loop forever" in p.message], problems
 
 
 def test_engine_commands_and_their_parameters():
