@@ -13,7 +13,7 @@ from tests.integration.compiler.conftest import CORE_LOCAL_FUNCTION, before
 
 pytestmark = pytest.mark.moto
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 FILES = sorted(CORPUS.glob("*.yaml"))
 CORE_LOCAL = {"core.local": CORE_LOCAL_FUNCTION}
 

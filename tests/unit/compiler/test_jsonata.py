@@ -27,7 +27,7 @@ from chalicelib.compiler.jsonata.translate import Translator
 from chalicelib.language.expressions import ExpressionError, is_template, parse_template
 from chalicelib.language.expressions.functions import CANONICAL_NAMES, YAQL_FUNCTIONS
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 
 CTX = {
     "x": 2, "neg": -7, "s": "ab", "l": [1, 2, 3], "d": {"a": 1, "b": [1]}, "n": None,
