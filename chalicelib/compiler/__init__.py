@@ -13,9 +13,11 @@ The pipeline, one pass per module:
 """
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 
+from chalicelib.errors import InvalidDefinition, Problem
 from chalicelib.language.model import Document
 
 from . import asl_check, graph
@@ -32,8 +34,14 @@ class CompiledWorkflow:
     states: dict[str, tuple[str, str]]  # state name -> (task name, role)
 
 
+MAX_DEFINITION_BYTES = 1024 * 1024  # Step Functions' hard limit on a definition
+
+
 def compile_workflow(document: Document, name: str, target: Target | None = None,
-                     reverse_targets: list[str] | None = None) -> CompiledWorkflow:
+                     reverse_targets: list[str] | None = None,
+                     max_bytes: int | None = MAX_DEFINITION_BYTES) -> CompiledWorkflow:
+    """Compile one workflow of `document`; `max_bytes` None skips the size limit (for
+    measuring the compiler on workflows too large to deploy)."""
     workflow = document.workflows[name]
     if workflow.type == "reverse":
         workflow = graph.reverse_to_direct(workflow, reverse_targets)
@@ -46,14 +54,26 @@ def compile_workflow(document: Document, name: str, target: Target | None = None
     finally:
         sys.setrecursionlimit(limit)
     asl_check.check(definition)
+    if max_bytes is not None:
+        size = len(json.dumps(definition, separators=(",", ":")).encode())
+        if size > max_bytes:
+            where = document.workflows[name].position
+            raise InvalidDefinition([Problem(
+                where.line, where.column,
+                f"workflow '{name}' compiles to a state machine of {size // 1024} KiB; "
+                f"Step Functions accepts at most {max_bytes // 1024} KiB",
+                path=name, key=name, fix="move groups of tasks into sub-workflows")])
     return CompiledWorkflow(name, definition, dict(lowering.namer.roles))
 
 
-def compile_document(document: Document, target: Target | None = None) -> dict[str, CompiledWorkflow]:
+def compile_document(document: Document, target: Target | None = None,
+                     max_bytes: int | None = MAX_DEFINITION_BYTES) -> dict[str, CompiledWorkflow]:
     """Every workflow of the document, the entry workflow first."""
-    return {name: compile_workflow(document, name, target) for name in document.workflows}
+    return {name: compile_workflow(document, name, target, max_bytes=max_bytes)
+            for name in document.workflows}
 
 
-def compile_text(text: str, target: Target | None = None) -> dict[str, CompiledWorkflow]:
+def compile_text(text: str, target: Target | None = None,
+                 max_bytes: int | None = MAX_DEFINITION_BYTES) -> dict[str, CompiledWorkflow]:
     from chalicelib.language import load
-    return compile_document(load(text), target)
+    return compile_document(load(text), target, max_bytes)

@@ -110,19 +110,14 @@ def analyse(workflow: Workflow) -> Graph:
 def _join_stages(graph: Graph) -> None:
     """Order the joins of each region: a join that another join of the region leads to is
     checked in a later stage, after that join's thread has run and arrived at it."""
-    leads = graph.leads
-
     # a join led to by exactly one other join of its region moves into that join's region:
     # it is then checked right where that join's thread arrives, with no extra stage
     pending = [owner for owner, joins in graph.owned.items() if len(joins) > 1]
     while pending:
         owner = pending.pop()
         joins = graph.owned.get(owner, [])
-        moves = {}
-        for join in joins:
-            leaders = [o for o in joins if o != join and leads(o, join) and not leads(join, o)]
-            if len(leaders) == 1:
-                moves[join] = leaders[0]
+        leaders = _leaders(graph, joins)
+        moves = {join: found[0] for join, found in leaders.items() if len(found) == 1}
         if not moves:
             continue
         graph.owned[owner] = [j for j in joins if j not in moves]
@@ -136,18 +131,36 @@ def _join_stages(graph: Graph) -> None:
         if len(joins) == 1:
             graph.stages[owner] = [joins]
             continue
+        leaders = _leaders(graph, joins)
         stage: dict[str, int] = {}
         remaining = list(joins)
         level = 0
         while remaining:
-            ready = [j for j in remaining
-                     if not any(leads(o, j) and not leads(j, o) for o in remaining if o != j)]
+            left = set(remaining)
+            ready = [j for j in remaining if not any(o in left for o in leaders[j])]
             ready = ready or remaining[:1]
             for j in ready:
                 stage[j] = level
             remaining = [j for j in remaining if j not in stage]
             level += 1
         graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(level)]
+
+
+def _leaders(graph: Graph, joins: list[str]) -> dict[str, list[str]]:
+    """For each join of a region, the other joins of the region that lead to it (and that it
+    does not lead back to), computed with the reachability bitsets."""
+    by_bit = {graph.index[j]: j for j in joins}
+    mask = sum(1 << bit for bit in by_bit)
+    leaders: dict[str, list[str]] = {j: [] for j in joins}
+    for other in joins:
+        led = graph.reach.get(other, 0) & mask
+        while led:
+            low = led & -led
+            join = by_bit[low.bit_length() - 1]
+            led ^= low
+            if join != other and not graph.leads(join, other):
+                leaders[join].append(other)
+    return leaders
 
 
 def _reach_bits(successors: dict[str, list[str]], root: str) -> dict[str, int]:
