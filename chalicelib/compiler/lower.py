@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from chalicelib.language.model import Document, Task, Transition, Workflow
 
 from . import data
-from .actions import ActionState, build_action, callback_arguments
+from .actions import callback_arguments
 from .errors import UnsupportedShape
 from .graph import ROOT, Graph
 from .guards import exclusive

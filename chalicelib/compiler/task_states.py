@@ -137,7 +137,7 @@ class TaskStates:
                                   "Cause": data.expr("$states.input.__error.Cause")}
         return scope.ends["expression"]
 
-    def _link(self, state: dict, nxt: str | None, final_doc: str | None = None) -> dict:
+    def _link(self, state: dict, nxt: str | None) -> dict:
         if nxt is None:
             state["End"] = True
         else:
