@@ -175,7 +175,14 @@ class Lowering:
     def _pre_states(self, scope: ScopeStates, task: Task, pre: list, main: str) -> None:
         nxt = main
         for kind, state_name in reversed(pre):
-            if kind == "pause":
+            if kind == "pause" and isinstance(task.pause_before, str):
+                # an expression: pause only when it is true when the task is reached
+                pause = self.namer.new(task.name, "pause")
+                scope.states[pause] = self._pause_state(task, nxt)
+                condition = data.guard(task.pause_before, data.scope_for("$states.input"))
+                scope.states[state_name] = {"Type": "Choice", "Choices": [
+                    {"Condition": data.expr(condition), "Next": pause}], "Default": nxt}
+            elif kind == "pause":
                 scope.states[state_name] = self._pause_state(task, nxt)
             else:
                 scope.states[state_name] = self._wait(task.wait_before, nxt, scope, None)
@@ -486,8 +493,6 @@ class Lowering:
         state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
                  "Arguments": data.expr(callback_arguments(task, self.target, "pause_before")),
                  "Output": data.expr("$states.input"), "Next": nxt}
-        if isinstance(task.pause_before, str) and task.pause_before not in ("true", "True"):
-            state["Comment"] = "pause-before is an expression: pauses when it is true"
         return state
 
     def _wait(self, seconds, nxt: str | None, scope: ScopeStates, taint: str | None) -> dict:
