@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 
 from chalicelib.language.model import Task, Transition, Workflow
 
-from .errors import UnsupportedShape
 
 ROOT = "\x00root"
 
@@ -96,11 +95,6 @@ def analyse(workflow: Workflow) -> Graph:
         if join not in idom:
             continue  # never reached: nothing to place
         owner = _common_dominator(idom, reachable) if reachable else idom[join]
-        if owner == join or _dominates(idom, join, owner):
-            raise UnsupportedShape(
-                join, tasks[join].position,
-                f"task '{join}' joins branches that loop back through it",
-                "move the loop before the join, or run the loop as a sub-workflow")
         graph.owner[join] = owner
         graph.owned.setdefault(owner, []).append(join)
     _join_stages(graph)
@@ -260,7 +254,3 @@ def _common_dominator(idom: dict[str, str], nodes: list[str]) -> str:
         mine = set(_ancestors(idom, node))
         common = [c for c in common if c in mine]
     return common[0]
-
-
-def _dominates(idom: dict[str, str], a: str, b: str) -> bool:
-    return a in _ancestors(idom, b)

@@ -36,15 +36,44 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+_CONNECTIVE = re.compile(r"\s(or|and)\s")
+
+
+def _simple(text: str) -> bool:
+    """No `and` / `or` outside parentheses (where `not` or a comparison would bind tighter)."""
+    depth = 0
+    for match in _CONNECTIVE.finditer(text):
+        depth = sum({"(": 1, ")": -1}.get(c, 0) for c in text[:match.start()])
+        if depth == 0:
+            return False
+    return True
+
+
 def _negation(text: str) -> str | None:
     if text.startswith("not "):
-        return _body(text[4:])
+        rest = text[4:].strip()
+        whole = rest.startswith("(") and rest.endswith(")") and _balanced(rest[1:-1])
+        if whole or _simple(rest):
+            return _body(rest)
     return None
+
+
+def _literal(text: str) -> object:
+    """A literal's value, so that 1 and 1.0, or True and true, compare equal."""
+    text = text.strip()
+    if text[:1] in "'\"":
+        return ("str", text[1:-1])
+    lowered = {"true": True, "false": False, "null": None, "none": None}
+    if text.lower() in lowered:
+        return ("const", lowered[text.lower()])
+    return ("num", float(text))
 
 
 def _pair_exclusive(a: str, b: str) -> bool:
     if _negation(a) == b or _negation(b) == a:
         return True
+    if not (_simple(a) and _simple(b)):
+        return False
     left, right = _COMPARISON.match(a), _COMPARISON.match(b)
     if not left or not right or left["lhs"].strip() != right["lhs"].strip():
         return False
@@ -52,8 +81,8 @@ def _pair_exclusive(a: str, b: str) -> bool:
     rhs = (left["rhs"].strip(), right["rhs"].strip())
     if ops in _COMPLEMENT and rhs[0] == rhs[1]:
         return True
-    return (ops == ("=", "=") and rhs[0] != rhs[1]
-            and all(_LITERAL.match(r) for r in rhs) and rhs[0].strip("'\"") != rhs[1].strip("'\""))
+    return (ops == ("=", "=") and all(_LITERAL.match(r) for r in rhs)
+            and _literal(rhs[0]) != _literal(rhs[1]))
 
 
 def exclusive(guards: list[str]) -> bool:

@@ -75,12 +75,10 @@ def test_fewer_than_two_guards_are_trivially_exclusive():
     assert exclusive(["<% $.x = 1 %>"]) is True
 
 
-# -- pairs that can both be true but are currently reported exclusive --------------------
+# -- pairs that can both be true -------------------------------------------------------
 # Each pair below is true together for some context (checked against the JSONata the
-# compiler emits for these guards); treating them as exclusive compiles them to one Choice,
-# which starts only the first matching target where Mistral starts both.
-@pytest.mark.xfail(strict=True, reason="defect: a top-level `or` before a comparison or "
-                   "after `not` is not recognised; such pairs can both be true")
+# compiler emits for these guards); treating them as exclusive would compile them to one
+# Choice, which starts only the first matching target where Mistral starts both.
 @pytest.mark.parametrize("a, b", [
     ("<% $.a or $.y = 2 %>", "<% $.a or $.y = 3 %>"),  # both true when $.a is true
     ("<% $.a or $.x <= 3 %>", "<% $.a or $.x > 3 %>"),
@@ -90,8 +88,6 @@ def test_or_expressions_are_not_exclusive(a, b):
     assert exclusive([a, b]) is False
 
 
-@pytest.mark.xfail(strict=True, reason="defect: literals are compared as text, so equal "
-                   "values written differently look different")
 @pytest.mark.parametrize("a, b", [
     ("<% $.x = 1 %>", "<% $.x = 1.0 %>"),  # 1 = 1.0 in YAQL, Jinja and JSONata
     ("{{ _.x == True }}", "{{ _.x == true }}"),  # the same boolean in Jinja
