@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import threading
 import urllib.request
 from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]  # where app.py and examples/ live
 
 
 def _run_example(host, example: Path) -> dict:
@@ -36,13 +39,18 @@ def serve(port: int, data_dir: str, example: str) -> int:
 
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
+    if str(PROJECT) not in sys.path:
+        sys.path.insert(0, str(PROJECT))
+    example_path = Path(example)
+    if example and not example_path.exists() and (PROJECT / example).exists():
+        example_path = PROJECT / example
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with LocalAWS(set_endpoint_env=True) as host:
         print(f"local AWS (moto) at {host.endpoint_url}")
-        if example and Path(example).exists():
-            run = _run_example(host, Path(example))
+        if example and example_path.exists():
+            run = _run_example(host, example_path)
             print(f"example workflow '{run['workflow']}': {run['status']}, "
                   f"tasks {run['tasks']}, output {json.dumps(run['output'])}")
         from app import app
