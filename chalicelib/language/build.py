@@ -19,15 +19,34 @@ from chalicelib.language.validate import Analysis
 from chalicelib.language.workflows import WorkflowSpec
 
 
+_new = object.__new__
+
+
+def _frozen(cls: type, values: dict[str, Any]) -> Any:
+    """An instance of the frozen dataclass `cls` whose fields are exactly `values` (every
+    field, in declaration order): what ``cls(**values)`` gives, without its per-field
+    ``object.__setattr__`` calls (the model has thousands of these objects)."""
+    instance = _new(cls)
+    instance.__dict__.update(values)
+    return instance
+
+
 def _position(node: Node | None, offset: int = 0) -> model.Position:
     if node is None:
         return model.NOWHERE
-    return model.Position(node.line, node.column + offset)
+    return _frozen(model.Position, {"line": node.line, "column": node.column + offset})
 
 
 def _transition(t: RawTransition) -> model.Transition:
-    return model.Transition(
-        t.target, t.guard, t.is_command, dict(t.params), _position(t.node, t.offset)
+    return _frozen(
+        model.Transition,
+        {
+            "target": t.target,
+            "guard": t.guard,
+            "is_command": t.is_command,
+            "params": dict(t.params),
+            "position": _position(t.node, t.offset),
+        },
     )
 
 
@@ -45,29 +64,35 @@ def _task(spec: TaskSpec, resolved: str | None) -> model.Task:
     elif isinstance(explicit, dict):
         fields["input"] = dict(explicit)
     join = v.get("join")
-    return model.Task(
-        name=spec.name,
-        position=_position(spec.key),
-        description=v.get("description", ""),
-        publish=dict(v.get("publish") or {}),
-        publish_on_error=dict(v.get("publish-on-error") or {}),
-        on_success=tuple(_transition(t) for t in v.get("on-success", ())),
-        on_error=tuple(_transition(t) for t in v.get("on-error", ())),
-        on_complete=tuple(_transition(t) for t in v.get("on-complete", ())),
-        join="all" if join == "all" else join,
-        requires=tuple(name for name, _node in v.get("requires", ())),
-        with_items=tuple(v.get("with-items", ())),
-        concurrency=v.get("concurrency"),
-        retry=v.get("retry"),
-        wait_before=v.get("wait-before"),
-        wait_after=v.get("wait-after"),
-        timeout=v.get("timeout"),
-        pause_before=v.get("pause-before", False),
-        keep_result=v.get("keep-result", True),
-        target=v.get("target"),
-        safe_rerun=v.get("safe-rerun", False),
-        fail_on=v.get("fail-on"),
-        **fields,
+    return _frozen(
+        model.Task,
+        {
+            "name": spec.name,
+            "position": _position(spec.key),
+            "description": v.get("description", ""),
+            "action": fields.get("action"),
+            "workflow": fields.get("workflow"),
+            "input": fields["input"] if "input" in fields else {},
+            "input_expression": fields.get("input_expression"),
+            "publish": dict(v.get("publish") or {}),
+            "publish_on_error": dict(v.get("publish-on-error") or {}),
+            "on_success": tuple(_transition(t) for t in v.get("on-success", ())),
+            "on_error": tuple(_transition(t) for t in v.get("on-error", ())),
+            "on_complete": tuple(_transition(t) for t in v.get("on-complete", ())),
+            "join": "all" if join == "all" else join,
+            "requires": tuple(name for name, _node in v.get("requires", ())),
+            "with_items": tuple(v.get("with-items", ())),
+            "concurrency": v.get("concurrency"),
+            "retry": v.get("retry"),
+            "wait_before": v.get("wait-before"),
+            "wait_after": v.get("wait-after"),
+            "timeout": v.get("timeout"),
+            "pause_before": v.get("pause-before", False),
+            "keep_result": v.get("keep-result", True),
+            "target": v.get("target"),
+            "safe_rerun": v.get("safe-rerun", False),
+            "fail_on": v.get("fail-on"),
+        },
     )
 
 

@@ -183,34 +183,29 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
     stack: list[list[Any]] = []  # [node, pending key or None, merge list]
     root: Node | None = None
     documents = 0
+    get_event = loader.get_event
+    resolvers = _RESOLVERS
+    resolved: dict[str, str] = {}  # plain scalar text -> its implicit tag
     while True:
-        event = loader.get_event()
+        event = get_event()
         cls = type(event)
-        if cls is StreamEndEvent:
-            return root
-        if cls is DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                mark = event.start_mark
-                raise _fail(
-                    mark.line + 1,
-                    mark.column + 1,
-                    "the text holds more than one YAML document",
-                    "keep one document: remove the second '---' and what follows",
-                )
-            continue
-        mark = event.start_mark
-        line, column = mark.line + 1, mark.column + 1
         if cls is ScalarEvent:
+            mark = event.start_mark
+            line, column = mark.line + 1, mark.column + 1
             tag = event.tag
+            text = event.value
             if tag is None or tag == "!":
-                tag = _STR
                 if event.implicit[0]:
-                    text = event.value
-                    for candidate, regexp in _RESOLVERS.get(text[:1], ()):
-                        if regexp.match(text):
-                            tag = candidate
-                            break
+                    tag = resolved.get(text)
+                    if tag is None:
+                        tag = _STR
+                        for candidate, regexp in resolvers.get(text[:1], ()):
+                            if regexp.match(text):
+                                tag = candidate
+                                break
+                        resolved[text] = tag
+                else:
+                    tag = _STR
             if (
                 tag == _MERGE
                 and stack
@@ -221,7 +216,7 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     line, column, mark.index, event.anchor, "<<", "<<", None, _MERGE, 0, line
                 )
             else:
-                value = _scalar_value(tag, event.value, line, column)
+                value = text if tag == _STR else _scalar_value(tag, text, line, column)
                 end = event.end_mark
                 node = Scalar(
                     line,
@@ -229,24 +224,15 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     mark.index,
                     event.anchor,
                     value,
-                    event.value,
+                    text,
                     event.style,
                     tag,
                     end.index,
                     end.line + 1,
                 )
-        elif cls is AliasEvent:
-            found = anchors.get(event.anchor)
-            if found is None:
-                raise _fail(
-                    line,
-                    column,
-                    f"alias *{event.anchor} names no finished anchor",
-                    f"define &{event.anchor} before *{event.anchor} (and not inside itself)",
-                    f"*{event.anchor}",
-                )
-            node = found
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            mark = event.start_mark
+            line, column = mark.line + 1, mark.column + 1
             is_map = cls is MappingStartEvent
             _check_tag(event.tag, _MAP if is_map else _SEQ, line, column)
             if len(stack) >= MAX_DEPTH:
@@ -265,12 +251,14 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             node, _pending, merges = stack.pop()
             if merges:
                 _merge(node, merges)
-            children = node.entries.values() if isinstance(node, Mapping) else node.items
-            size = 1
-            for child in children:
-                if isinstance(child, tuple):
-                    size += child[1].size + 1
-                else:
+            if cls is MappingEndEvent:
+                entries = node.entries
+                size = len(entries) + 1
+                for _key, child in entries.values():
+                    size += child.size
+            else:
+                size = 1
+                for child in node.items:
                     size += child.size
             node.size = size
             if size > MAX_SIZE:
@@ -280,6 +268,31 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     "the document expands to too many values (alias bomb?)",
                     "use fewer nested aliases",
                 )
+        elif cls is AliasEvent:
+            mark = event.start_mark
+            found = anchors.get(event.anchor)
+            if found is None:
+                raise _fail(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"alias *{event.anchor} names no finished anchor",
+                    f"define &{event.anchor} before *{event.anchor} (and not inside itself)",
+                    f"*{event.anchor}",
+                )
+            node = found
+        elif cls is StreamEndEvent:
+            return root
+        elif cls is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                mark = event.start_mark
+                raise _fail(
+                    mark.line + 1,
+                    mark.column + 1,
+                    "the text holds more than one YAML document",
+                    "keep one document: remove the second '---' and what follows",
+                )
+            continue
         else:
             continue
         if node.anchor and cls is not AliasEvent:
@@ -289,10 +302,10 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             continue
         top = stack[-1]
         parent = top[0]
-        if isinstance(parent, Sequence):
+        if type(parent) is Sequence:
             parent.items.append(node)
         elif top[1] is None:
-            if not isinstance(node, Scalar):
+            if type(node) is not Scalar:
                 raise _fail(
                     node.line,
                     node.column,
@@ -306,6 +319,9 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             if key.tag == _MERGE and key.text == "<<":
                 top[2].append((key, node))
             else:
-                if parent.entries.pop(key.text, None) is not None:
+                entries = parent.entries
+                ktext = key.text
+                if ktext in entries:
+                    del entries[ktext]
                     parent.duplicates.append(key)
-                parent.entries[key.text] = (key, node)
+                entries[ktext] = (key, node)

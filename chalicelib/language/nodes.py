@@ -29,7 +29,8 @@ class Scalar(Node):
     kind = "scalar"
 
     def __init__(self, line, column, index, anchor, value, text, style, tag, end_index, end_line):
-        super().__init__(line, column, index, anchor)
+        self.line, self.column, self.index, self.anchor = line, column, index, anchor
+        self.size = 1
         self.value, self.text, self.style, self.tag = value, text, style, tag
         self.end_index, self.end_line = end_index, end_line
 
@@ -42,7 +43,8 @@ class Mapping(Node):
     kind = "mapping"
 
     def __init__(self, line, column, index, anchor):
-        super().__init__(line, column, index, anchor)
+        self.line, self.column, self.index, self.anchor = line, column, index, anchor
+        self.size = 1
         self.entries: dict[str, tuple[Scalar, Node]] = {}
         self.duplicates: list[Scalar] = []  # key nodes written again later in the same mapping
 
@@ -60,7 +62,8 @@ class Sequence(Node):
     kind = "sequence"
 
     def __init__(self, line, column, index, anchor):
-        super().__init__(line, column, index, anchor)
+        self.line, self.column, self.index, self.anchor = line, column, index, anchor
+        self.size = 1
         self.items: list[Node] = []
 
 

@@ -17,6 +17,8 @@ from chalicelib.language.expressions.functions import parse_format
 
 from .pieces import MAX_INT, NUMERIC, Env, Js, atom, string
 
+_HELPER_CALLS = re.compile(r"\$_([a-z]+)\(")
+
 if TYPE_CHECKING:
     from .translate import Translator
 
@@ -43,7 +45,7 @@ class CallTranslation(_Base):
         template, kind = simple
         texts = [a.text for a in args]
         if "{" in template:
-            for helper in re.findall(r"\$_([a-z]+)\(", template):
+            for helper in _HELPER_CALLS.findall(template):
                 self.helpers.add(helper)
             return Js(template.format(*texts), kind)
         if template.startswith("$_"):

@@ -28,6 +28,7 @@ SCALAR = frozenset({"str", "int", "float", "num", "bool", "null", "dict"})
 SIMPLE_PATH = re.compile(r"\$?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 MAX_INT = "9007199254740991"
+_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 
@@ -50,7 +51,13 @@ def number_kind(left: Js, right: Js) -> str | None:
     return None
 
 
+# what json.dumps(text, ensure_ascii=False) does for a str, without building an encoder
+_ENCODE_STRING = json.encoder.encode_basestring
+
+
 def string(text: str) -> str:
+    if type(text) is str:
+        return _ENCODE_STRING(text)
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -79,7 +86,7 @@ def atom(text: str) -> str:
 
 def member(atom: str, name: str) -> str:
     """JSONata reading key `name` of the object `atom`."""
-    if re.fullmatch(r"[A-Za-z_]\w*", name) and name not in JSONATA_WORDS:
+    if _NAME.fullmatch(name) and name not in JSONATA_WORDS:
         return f"{atom}.{name}"
     return f"$lookup({atom},{string(name)})"
 

@@ -15,6 +15,7 @@ followed by digits; let-bound variables are `$__name`.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 HELPERS: dict[str, str] = {
@@ -143,11 +144,21 @@ _CALLS = re.compile(r"\$_([a-z]+)\b")
 
 def dependencies(name: str) -> list[str]:
     """Helpers called by helper `name` (not transitively)."""
-    return [m for m in dict.fromkeys(_CALLS.findall(HELPERS[name])) if m != name]
+    return list(_dependencies(name))
+
+
+@functools.lru_cache(maxsize=None)
+def _dependencies(name: str) -> tuple[str, ...]:
+    return tuple(m for m in dict.fromkeys(_CALLS.findall(HELPERS[name])) if m != name)
 
 
 def closure(names: set[str]) -> list[str]:
     """`names` and every helper they call, sorted for a stable output."""
+    return list(_closure(frozenset(names)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _closure(names: frozenset[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     stack = list(names)
     while stack:
@@ -155,10 +166,15 @@ def closure(names: set[str]) -> list[str]:
         if name in seen:
             continue
         seen.add(name)
-        stack.extend(dependencies(name))
-    return sorted(seen)
+        stack.extend(_dependencies(name))
+    return tuple(sorted(seen))
 
 
 def prelude(names: set[str]) -> str:
     """`$_a:=function...;$_b:=function...;` for `names` and their dependencies."""
-    return "".join(f"$_{name}:={HELPERS[name]};" for name in closure(names))
+    return _prelude(frozenset(names))
+
+
+@functools.lru_cache(maxsize=1024)
+def _prelude(names: frozenset[str]) -> str:
+    return "".join(f"$_{name}:={HELPERS[name]};" for name in _closure(names))

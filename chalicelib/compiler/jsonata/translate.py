@@ -39,6 +39,9 @@ from .runtime import prelude
 from .scope import Scope
 
 
+_PLAIN_CONSTANTS = frozenset({int, float, bool, type(None)})
+
+
 class Translator(CallTranslation):
     """Translates expressions of one state field; collects the helpers they need."""
 
@@ -76,10 +79,13 @@ class Translator(CallTranslation):
 
     def value(self, value: Any) -> Js:
         """A YAML value whose strings may be templates → JSONata building that value."""
+        kind = type(value)
+        if kind in _PLAIN_CONSTANTS:  # the common scalars, without the checks below
+            return constant(value)
         if isinstance(value, str):
             return self.template(parse_template(value)) if is_template(value) else \
                 Js(string(value), "str")
-        if isinstance(value, Mapping):
+        if kind is dict or isinstance(value, Mapping):
             entries = [f"{string(str(k))}:{self.value(v).text}" for k, v in value.items()]
             return Js("{" + ",".join(entries) + "}", "dict")
         if isinstance(value, (list, tuple)):

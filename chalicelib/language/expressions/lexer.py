@@ -10,7 +10,7 @@ expressions anchored at the current position, strings read character by characte
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import ExpressionError
 
@@ -25,13 +25,17 @@ _OPERATORS = {
     "jinja": ("==", "!=", "<=", ">=", "//", "**", "=", "<", ">", "+", "-", "*", "/", "%",
               "~", "|", ".", ",", ":", "(", ")", "[", "]", "{", "}"),
 }
+# dialect -> first character -> the operators starting with it, in `_OPERATORS` order
+_OPERATORS_BY_CHAR = {
+    dialect: {ch: tuple(op for op in ops if op[0] == ch) for ch in {op[0] for op in ops}}
+    for dialect, ops in _OPERATORS.items()
+}
 _QUOTES = {"yaql": "'\"`", "jinja": "'\""}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
             "\\": "\\", "'": "'", '"': '"', "`": "`", "/": "/"}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token: `kind` is "num", "str", "name", "var" ($name), "op" or "eof"."""
 
     kind: str
@@ -57,49 +61,53 @@ class Token:
 
 def tokenize(source: str, dialect: str, base: int = 0) -> list[Token]:
     """Split `source` into tokens; `base` is added to every offset."""
-    operators = _OPERATORS[dialect]
+    operators = _OPERATORS_BY_CHAR[dialect]
     quotes = _QUOTES[dialect]
+    yaql = dialect == "yaql"
     tokens: list[Token] = []
+    append = tokens.append
+    whitespace, number, name = _WHITESPACE.match, _NUMBER.match, _NAME.match
+    startswith = source.startswith
     i, n = 0, len(source)
     while i < n:
         ch = source[i]
-        if ch.isspace():
-            i = _WHITESPACE.match(source, i).end()
+        if ch == " " or ch.isspace():
+            i = whitespace(source, i).end()
             continue
         if "0" <= ch <= "9":
-            m = _NUMBER.match(source, i)
+            m = number(source, i)
             text = m.group()
             is_float = "." in text or "e" in text or "E" in text
-            tokens.append(Token("num", float(text) if is_float else int(text), base + i))
+            append(Token("num", float(text) if is_float else int(text), base + i))
             i = m.end()
             continue
         if ch == "_" or ch.isalpha():
-            m = _NAME.match(source, i)
+            m = name(source, i)
             if m is None:  # a letter outside ASCII
                 raise ExpressionError(f"unexpected character {ch!r}; names use the letters "
                                       "a-z, A-Z, digits and '_'", base + i)
-            tokens.append(Token("name", m.group(), base + i))
+            append(Token("name", m.group(), base + i))
             i = m.end()
             continue
         if ch in quotes:
             value, end = _read_string(source, i, base)
-            tokens.append(Token("str", value, base + i))
+            append(Token("str", value, base + i))
             i = end
             continue
-        if ch == "$" and dialect == "yaql":
+        if ch == "$" and yaql:
             m = _VARIABLE.match(source, i)
             if m:
-                tokens.append(Token("var", m.group()[1:], base + i))
+                append(Token("var", m.group()[1:], base + i))
                 i = m.end()
             else:
-                tokens.append(Token("op", "$", base + i))
+                append(Token("op", "$", base + i))
                 i += 1
             continue
-        if dialect == "yaql" and source.startswith("==", i):
+        if yaql and ch == "=" and startswith("==", i):
             raise ExpressionError("YAQL compares with '=', not '=='", base + i)
-        for op in operators:
-            if source.startswith(op, i):
-                tokens.append(Token("op", op, base + i))
+        for op in operators.get(ch, ()):
+            if startswith(op, i):
+                append(Token("op", op, base + i))
                 i += len(op)
                 break
         else:

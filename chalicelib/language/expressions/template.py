@@ -59,11 +59,15 @@ class Template:
     def single(self) -> Expression | None:
         """The expression when the template is exactly one expression (surrounding
         whitespace allowed): its value is the expression's raw value, not a string."""
-        expressions = [p for p in self.parts if isinstance(p, Expression)]
-        literal = "".join(p for p in self.parts if isinstance(p, str))
-        if len(expressions) == 1 and not literal.strip():
-            return expressions[0]
-        return None
+        found = None
+        for part in self.parts:
+            if isinstance(part, Expression):
+                if found is not None:
+                    return None
+                found = part
+            elif part.strip():  # literal text around (only blank text is allowed)
+                return None
+        return found
 
     @property
     def expressions(self) -> tuple[Expression, ...]:
@@ -73,6 +77,16 @@ class Template:
 def is_template(text: str) -> bool:
     """True if `text` contains a `<% ... %>`, `{{ ... }}` or `{% ... %}`."""
     if not isinstance(text, str):
+        return False
+    # The first '<%' and the first '{{' are always where the scan below would find them,
+    # so for these two openers it is enough to compare with the last closer of the kind.
+    first = text.find("<%")
+    if first >= 0 and text.rfind("%>") >= first + 2:
+        return True
+    first = text.find("{{")
+    if first >= 0 and text.rfind("}}") >= first + 2:
+        return True
+    if "{%" not in text:
         return False
     last = _last_closers(text)
     return any(last[m.group()] >= m.end() for m in _OPENERS.finditer(text))
@@ -153,6 +167,12 @@ def _find_closer(text: str, start: int, dialect: str) -> int:
     Gives -1 when there is none; raises for a string left open."""
     closer = "%>" if dialect == "yaql" else "}}"
     quotes = "'\"`" if dialect == "yaql" else "'\""
+    first = text.find(closer, start)
+    if first < 0:  # no closer at all: nothing to find, and no string error to report
+        return -1
+    between = text[start:first]
+    if not any(q in between for q in quotes) and (dialect == "yaql" or "{" not in between):
+        return first  # no string or brace before the first closer: the scan stops there
     depth = 0
     i, n = start, len(text)
     while i < n:

@@ -27,6 +27,9 @@ from .lexer import tokenize
 from .parsing import TokenCursor
 
 _COMPARE = {"=": "eq", "!=": "ne", "<": "lt", ">": "gt", "<=": "le", ">=": "ge"}
+_SUM = {"+": "add", "-": "sub"}
+_PRODUCT = {"*": "mul", "/": "div"}
+_MATCH = {"=~": "match", "!~": "not match"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _OPERATOR_WORDS = frozenset({"and", "or", "not", "in", "mod"})
 
@@ -47,16 +50,20 @@ class _YaqlParser(TokenCursor):
         self.enter()
         try:
             left = self.or_()
-            arrow = self.accept_op("->")
-            if arrow is None:
+            tok = self.tokens[self.index]
+            if tok.kind != "op" or tok.value != "->":
                 return left
-            return ast.Arrow(arrow.pos, left, self.expr())
+            self.advance()
+            return ast.Arrow(tok.pos, left, self.expr())
         finally:
             self.leave()
 
-    def _chain(self, operand, match) -> ast.Node:
-        """Left-associative binary chain; `match` gives the op name for the current token."""
-        left = operand()
+    # Each level below parses its first operand, then looks at the next token itself: in
+    # the common case (no operator of that level follows) no chain is set up at all.
+
+    def _chain(self, left: ast.Node, operand, match) -> ast.Node:
+        """Left-associative binary chain after `left`; `match` gives the op name for the
+        current token."""
         levels = 0
         try:
             while (op := match()) is not None:
@@ -69,16 +76,51 @@ class _YaqlParser(TokenCursor):
             for _ in range(levels):
                 self.leave()
 
+    def _or_op(self) -> str | None:
+        tok = self.tokens[self.index]
+        return "or" if tok.kind == "name" and tok.value == "or" else None
+
+    def _and_op(self) -> str | None:
+        tok = self.tokens[self.index]
+        return "and" if tok.kind == "name" and tok.value == "and" else None
+
+    def _compare_op(self) -> str | None:
+        tok = self.tokens[self.index]
+        if tok.kind == "op":
+            return _COMPARE.get(tok.value)
+        return "in" if tok.kind == "name" and tok.value == "in" else None
+
+    def _sum_op(self) -> str | None:
+        tok = self.tokens[self.index]
+        return _SUM.get(tok.value) if tok.kind == "op" else None
+
+    def _product_op(self) -> str | None:
+        tok = self.tokens[self.index]
+        if tok.kind == "op":
+            return _PRODUCT.get(tok.value)
+        return "mod" if tok.kind == "name" and tok.value == "mod" else None
+
+    def _match_op(self) -> str | None:
+        tok = self.tokens[self.index]
+        return _MATCH.get(tok.value) if tok.kind == "op" else None
+
     def or_(self) -> ast.Node:
-        return self._chain(self.and_, lambda: "or" if self.tok.is_name("or") else None)
+        left = self.and_()
+        if self._or_op() is None:
+            return left
+        return self._chain(left, self.and_, self._or_op)
 
     def and_(self) -> ast.Node:
-        return self._chain(self.not_, lambda: "and" if self.tok.is_name("and") else None)
+        left = self.not_()
+        if self._and_op() is None:
+            return left
+        return self._chain(left, self.not_, self._and_op)
 
     def not_(self) -> ast.Node:
-        tok = self.accept_name("not")
-        if tok is None:
+        tok = self.tokens[self.index]
+        if tok.kind != "name" or tok.value != "not":
             return self.compare()
+        self.advance()
         self.enter()
         try:
             return ast.Unary(tok.pos, "not", self.not_())
@@ -86,31 +128,34 @@ class _YaqlParser(TokenCursor):
             self.leave()
 
     def compare(self) -> ast.Node:
-        def match() -> str | None:
-            if self.tok.kind == "op" and self.tok.value in _COMPARE:
-                return _COMPARE[self.tok.value]
-            return "in" if self.tok.is_name("in") else None
-        return self._chain(self.sum_, match)
+        left = self.sum_()
+        if self._compare_op() is None:
+            return left
+        return self._chain(left, self.sum_, self._compare_op)
 
     def sum_(self) -> ast.Node:
-        return self._chain(self.product, lambda: {"+": "add", "-": "sub"}.get(
-            self.tok.value) if self.tok.kind == "op" else None)
+        left = self.product()
+        if self._sum_op() is None:
+            return left
+        return self._chain(left, self.product, self._sum_op)
 
     def product(self) -> ast.Node:
-        def match() -> str | None:
-            if self.tok.kind == "op":
-                return {"*": "mul", "/": "div"}.get(self.tok.value)
-            return "mod" if self.tok.is_name("mod") else None
-        return self._chain(self.match_, match)
+        left = self.match_()
+        if self._product_op() is None:
+            return left
+        return self._chain(left, self.match_, self._product_op)
 
     def match_(self) -> ast.Node:
-        return self._chain(self.unary, lambda: {"=~": "match", "!~": "not match"}.get(
-            self.tok.value) if self.tok.kind == "op" else None)
+        left = self.unary()
+        if self._match_op() is None:
+            return left
+        return self._chain(left, self.unary, self._match_op)
 
     def unary(self) -> ast.Node:
-        tok = self.accept_op("-", "+")
-        if tok is None:
+        tok = self.tokens[self.index]
+        if tok.kind != "op" or (tok.value != "-" and tok.value != "+"):
             return self.postfix()
+        self.advance()
         self.enter()
         try:
             return ast.Unary(tok.pos, "neg" if tok.value == "-" else "pos", self.unary())
@@ -119,6 +164,9 @@ class _YaqlParser(TokenCursor):
 
     def postfix(self) -> ast.Node:
         node = self.primary()
+        tok = self.tokens[self.index]
+        if tok.kind != "op" or (tok.value != "." and tok.value != "["):
+            return node
         levels = 0
         try:
             while True:
