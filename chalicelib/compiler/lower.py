@@ -352,6 +352,7 @@ class Lowering:
         arrived = (f'$count($distinct($states.input.arrivals[join = {data.lit(join)}].from))')
         satisfied = f"{arrived} >= {need}"
         failed = "$count($states.input.failed) > 0"
+        default = self.thread(scope, join, taint)  # first, so the common copy keeps the name
         rules = []
         if scope.root and taint == CLEAN:
             rules.append((f"$not({satisfied}) and {failed}",
@@ -359,7 +360,6 @@ class Lowering:
         rules.append((f"$not({satisfied})", self.thread_error_entry(scope, join, taint)))
         if scope.root and taint == CLEAN:
             rules.append((failed, self.thread(scope, join, TAINTED)))
-        default = self.thread(scope, join, taint)
         return self._choice_raw(scope, join, rules, default, taint, role="join")
 
     def split(self, scope: ScopeStates, origin: str, make) -> str | None:
@@ -367,8 +367,8 @@ class Lowering:
         builds, as the doc's recorded failures say; inside branches there is one copy."""
         if not scope.root:
             return make(CLEAN)
-        tainted = make(TAINTED)
         clean = make(CLEAN)
+        tainted = make(TAINTED)
         return self._choice_raw(scope, origin, [("$count($states.input.failed) > 0", tainted)],
                                 clean, CLEAN, role="split")
 

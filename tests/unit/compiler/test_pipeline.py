@@ -176,9 +176,10 @@ wf:
     assert [b["StartAt"] for b in parallel["Branches"]] == ["b", "c"]
     assert parallel["Next"] == "d.join"
     assert states["d.join"]["Type"] == "Choice"
-    assert states["d.join"]["Default"] == "d [2]"
-    assert states["d [2]"]["Type"] == "Task"
-    assert states["d [2]"]["End"] is True
+    # the clean path, taken when nothing failed, keeps the task's own name
+    assert states["d.join"]["Default"] == "d"
+    assert states["d"]["Type"] == "Task"
+    assert states["d"]["End"] is True
     # the join task runs once per path, never inside the branches
     branch_names = {n for b in parallel["Branches"] for n in b["States"]}
     assert not {"d", "d [2]", "d.join"} & branch_names
