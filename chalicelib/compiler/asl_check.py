@@ -84,7 +84,8 @@ def _check_state(state: dict, here: str, states: dict, faults: list[str],
         if target not in states:
             faults.append(f"{here}: transition to unknown state '{target}'")
     for key, value in state.items():
-        _check_expressions(value, f"{here}.{key}", faults)
+        if key not in ("Branches", "ItemProcessor", "Type", "Next", "End", "Comment"):
+            _check_expressions(value, f"{here}.{key}", faults)
     if kind == "Choice":
         if not state.get("Choices"):
             faults.append(f"{here}: a Choice needs at least one rule")
@@ -127,17 +128,21 @@ def _check_handlers(handlers: list, here: str, faults: list[str], retry: bool) -
 
 
 def _check_expressions(value, here: str, faults: list[str]) -> None:
-    if isinstance(value, str):
-        stripped = value.strip()
-        if stripped.startswith("{%") != stripped.endswith("%}"):
-            faults.append(f"{here}: malformed {{% %}} expression")
-    elif isinstance(value, dict) and here.rsplit(".", 1)[-1] not in ("Branches", "ItemProcessor"):
-        for key, inner in value.items():
-            _check_expressions(inner, f"{here}.{key}", faults)
-    elif isinstance(value, list) and not here.endswith("Branches"):
-        for inner in value:
-            if not isinstance(inner, dict) or "States" not in inner:
-                _check_expressions(inner, here, faults)
+    """Every string in a field must be a whole ``{% %}`` expression or plain text."""
+    stack = [(value, here)]
+    while stack:
+        item, where = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if "%" in item:
+                stripped = item.strip()
+                if stripped.startswith("{%") != stripped.endswith("%}"):
+                    faults.append(f"{where}: malformed {{% %}} expression")
+        elif kind is dict:
+            if "States" not in item:  # nested machines are checked on their own
+                stack.extend((inner, f"{where}.{key}") for key, inner in item.items())
+        elif kind is list:
+            stack.extend((inner, where) for inner in item)
 
 
 def _targets(state: dict) -> list[str]:

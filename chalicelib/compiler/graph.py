@@ -127,23 +127,23 @@ def _join_stages(graph: Graph) -> None:
             continue
         leaders = _leaders(graph, joins)
         stage: dict[str, int] = {}
-        remaining = list(joins)
-        level = 0
-        while remaining:
-            left = set(remaining)
-            ready = [j for j in remaining if not any(o in left for o in leaders[j])]
-            ready = ready or remaining[:1]
-            for j in ready:
-                stage[j] = level
-            remaining = [j for j in remaining if j not in stage]
-            level += 1
-        graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(level)]
+
+        def level(join: str) -> int:  # leaders never lead back, so this terminates
+            if join not in stage:
+                stage[join] = 1 + max((level(o) for o in leaders[join]), default=-1)
+            return stage[join]
+
+        for join in joins:
+            level(join)
+        count = max(stage.values()) + 1
+        graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(count)]
 
 
 def _leaders(graph: Graph, joins: list[str]) -> dict[str, list[str]]:
     """For each join of a region, the other joins of the region that lead to it (and that it
     does not lead back to), computed with the reachability bitsets."""
-    by_bit = {graph.index[j]: j for j in joins}
+    reach, index = graph.reach, graph.index
+    by_bit = {index[j]: j for j in joins}
     mask = sum(1 << bit for bit in by_bit)
     leaders: dict[str, list[str]] = {j: [] for j in joins}
     for other in joins:
@@ -152,7 +152,7 @@ def _leaders(graph: Graph, joins: list[str]) -> dict[str, list[str]]:
             low = led & -led
             join = by_bit[low.bit_length() - 1]
             led ^= low
-            if join != other and not graph.leads(join, other):
+            if join != other and not reach.get(join, 0) >> index[other] & 1:
                 leaders[join].append(other)
     return leaders
 
