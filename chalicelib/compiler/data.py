@@ -49,6 +49,14 @@ def scope_for(doc: str, current: str | None = None, locals_: dict | None = None)
                  locals=locals_ or {})
 
 
+def after_task(doc: str, task: str) -> Scope:
+    """Names for expressions evaluated once `task` has finished and been recorded in `doc`
+    (its transition guards, engine command parameters): task() is that task."""
+    if task == "\x00root":
+        return scope_for(doc)
+    return scope_for(doc, field(f"{doc}.tasks", task))
+
+
 def value(val: Value, scope: Scope) -> str:
     return value_to_jsonata(val, scope)
 

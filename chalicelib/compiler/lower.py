@@ -252,7 +252,7 @@ class Lowering:
         if not guarded and len(targets) == 1:
             return self.thread(scope, targets[0].target, taint)
         if len(guarded) == len(targets) and exclusive([t.guard for t in guarded]):
-            doc_scope = data.scope_for("$states.input")
+            doc_scope = data.after_task("$states.input", origin)
             rules = [(data.guard(t.guard, doc_scope), self.thread(scope, t.target, taint))
                      for t in guarded]
             return self._choice_raw(scope, origin, rules, None, taint)
@@ -291,7 +291,8 @@ class Lowering:
                 if transition.guard:
                     skip = self._end_pass(branch, transition.target)
                     entry = self._choice_raw(branch, transition.target, [
-                        (data.guard(transition.guard, data.scope_for("$states.input")), entry)],
+                        (data.guard(transition.guard, data.after_task("$states.input", origin)),
+                         entry)],
                         skip, None)
                 branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
             self.scope_stack.pop()
@@ -452,7 +453,7 @@ class Lowering:
 
     def command_state(self, scope: ScopeStates, task: Task, command: Transition) -> str:
         name = self.namer.new(task.name, command.target)
-        doc_scope = data.scope_for("$states.input")
+        doc_scope = data.after_task("$states.input", task.name)
         if command.target == "fail":
             msg = command.params.get("msg")
             info = data.value(msg, doc_scope) if msg is not None else "null"
@@ -510,7 +511,8 @@ class Lowering:
                                         f"{data.final_output(self.workflow, '$sw_d')})")
 
     def _choice(self, scope, origin, rules, default, taint):
-        translated = [(data.guard(g, data.scope_for("$states.input")), n) for g, n in rules]
+        translated = [(data.guard(g, data.after_task("$states.input", origin)), n)
+                      for g, n in rules]
         return self._choice_raw(scope, origin, translated, default, taint)
 
     def _choice_raw(self, scope: ScopeStates, origin: str, rules: list[tuple[str, str | None]],

@@ -25,7 +25,7 @@ NEXT_ATTEMPT = "($exists($states.input.__attempt) ? $states.input.__attempt : 0)
 
 def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...], doc: str) -> str:
     joins = lowering.graph.inbound
-    scope = data.scope_for(doc)
+    scope = data.after_task(doc, task.name)
     entries = []
     for t in items:
         if t.is_command or t.target not in joins:
@@ -87,7 +87,7 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     elif any(not t.guard for t in task.on_error):
         handled = "true"
     else:
-        handled = " or ".join(f"({data.guard(t.guard, data.scope_for('$sw_new'))})"
+        handled = " or ".join(f"({data.guard(t.guard, data.after_task('$sw_new', task.name))})"
                               for t in task.on_error)
     body = ("$sw_in := $states.input; "
             f"$sw_err := $exists($sw_in.__error) ? $sw_in.__error : {join_failure}; "

@@ -502,3 +502,36 @@ wf:
     assert run.status == "SUCCEEDED", run.describe()
     assert sorted(c["input"]["i"] for c in run.calls("side")) == [1, 2, 3]
     assert len(run.calls("again")) == 2
+
+
+def test_guards_read_the_finished_task_through_task_without_a_name(sw):
+    # task() in a transition guard is the task whose clause it is, on success and on error
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: std.echo output=<% 'ok' %>
+      on-success:
+        - good: <% task().result = 'ok' %>
+        - bad: <% task().result != 'ok' %>
+      on-complete:
+        - also: <% task(a).result = 'ok' %>
+    good:
+      action: t.rec
+      input: {ret: go}
+      on-success:
+        - fails: <% task().result = 'go' %>
+    fails:
+      action: t.fail
+      on-error:
+        - handled: <% task().result != null %>
+    handled:
+      action: t.rec
+    bad:
+      action: t.rec
+    also:
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.ran()) == Counter(["a", "good", "also", "fails", "handled"])
