@@ -169,7 +169,7 @@ class Lowering:
         if not task.wait_after:
             return nxt
         wait = self.namer.new(task.name, "wait_after")
-        scope.states[wait] = self._wait(task.wait_after, nxt, scope, taint)
+        scope.states[wait] = self._wait(task.wait_after, nxt, scope, taint, after=task.name)
         return wait
 
     def _pre_states(self, scope: ScopeStates, task: Task, pre: list, main: str) -> None:
@@ -496,9 +496,11 @@ class Lowering:
                  "Output": data.expr("$states.input"), "Next": nxt}
         return state
 
-    def _wait(self, seconds, nxt: str | None, scope: ScopeStates, taint: str | None) -> dict:
-        value = seconds if isinstance(seconds, int) else data.expr(
-            data.value(seconds, data.scope_for("$states.input")))
+    def _wait(self, seconds, nxt: str | None, scope: ScopeStates, taint: str | None,
+              after: str | None = None) -> dict:
+        names = data.after_task("$states.input", after) if after else data.scope_for(
+            "$states.input")
+        value = seconds if isinstance(seconds, int) else data.expr(data.value(seconds, names))
         state = {"Type": "Wait", "Seconds": value}
         _link(state, nxt if nxt is not None else self.end(scope, taint or CLEAN))
         if taint is not None:
