@@ -299,19 +299,9 @@ class Lowering:
             self.fan_stack.pop()
             gotos = self.goto_log[mark:]
             del self.goto_log[mark:]
-            name = self.namer.new(label, "parallel")
-            state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
-            if arguments is not None:
-                state["Arguments"] = data.expr(arguments)
-            if scope.root:
-                state["Catch"] = self._command_catchers(scope)
             after = after_joins if after_joins else self.end(scope, MAYBE)
-            _link(state, self._loop_back(scope, label, gotos, taint, after))
-            if state.get("End") and scope.root:
-                state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
-                                            f"{data.final_output(self.workflow, '$sw_d')})")
-            scope.states[name] = state
-            return name
+            return self._parallel(scope, label, "parallel", branches,
+                                  self._loop_back(scope, label, gotos, taint, after), arguments)
         finally:
             if self.fan_stack and self.fan_stack[-1] == origin:
                 self.fan_stack.pop()
@@ -333,18 +323,27 @@ class Lowering:
                 branch = ScopeStates(root=False)
                 entry = self._join_check(branch, join, CLEAN)
                 branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
-            name = self.namer.new(origin if origin != ROOT else "Start", "joins")
-            state = {"Type": "Parallel", "Branches": branches,
-                     "Output": data.expr(_merge_docs())}
-            if scope.root:
-                state["Catch"] = self._command_catchers(scope)
-            _link(state, nxt if nxt else self.end(scope, MAYBE))
-            if state.get("End") and scope.root:
-                state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
-                                            f"{data.final_output(self.workflow, '$sw_d')})")
-            scope.states[name] = state
-            nxt = name
+            label = origin if origin != ROOT else "Start"
+            nxt = self._parallel(scope, label, "joins", branches,
+                                 nxt if nxt else self.end(scope, MAYBE))
         return nxt
+
+    def _parallel(self, scope: ScopeStates, label: str, role: str, branches: list[dict],
+                  nxt: str | None, arguments: str | None = None) -> str:
+        """A Parallel whose output merges its branches' docs (the workflow output when it
+        ends the machine); at the top level it also catches `succeed` from a branch."""
+        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
+        if arguments is not None:
+            state["Arguments"] = data.expr(arguments)
+        if scope.root:
+            state["Catch"] = self._command_catchers(scope)
+        _link(state, nxt)
+        if state.get("End") and scope.root:
+            state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
+                                        f"{data.final_output(self.workflow, '$sw_d')})")
+        name = self.namer.new(label, role)
+        scope.states[name] = state
+        return name
 
     def _join_check(self, scope: ScopeStates, join: str, taint: str) -> str:
         task = self.workflow.tasks[join]
