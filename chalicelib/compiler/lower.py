@@ -127,11 +127,12 @@ class Lowering:
             return scope.visited[key]
         success_next = self.dispatch(scope, task, self._success_items(task), taint)
         if self._fails_straight(scope, task, error_items):
-            # nothing handles or follows a failure: the catcher records it and the machine
-            # fails at once, with no error state of its own
+            # nothing handles or follows a failure: the catcher records it and the thread
+            # ends (the machine fails, or the branch ends), with no error state of its own
+            failed = self._fail_state(scope) if scope.root else self._failed_end(scope)
             self._action_states(scope, task, main, self._wait_after(scope, task, success_next,
                                                                     taint),
-                                self._fail_state(scope), taint, record_failure=True)
+                                failed, taint, record_failure=True)
             self._pre_states(scope, task, pre, main)
             return scope.visited[key]
         error_entry = self.namer.new(name, "error")
@@ -159,7 +160,7 @@ class Lowering:
         native_retry = retry is None or (
             isinstance(retry.count, int) and isinstance(retry.delay, int) and retry.delay >= 1
             and retry.count >= 1 and not retry.break_on and not retry.continue_on)
-        return (scope.root and not error_items and not task.publish_on_error
+        return (not error_items and not task.publish_on_error
                 and task.name not in self.graph.inbound and not task.with_items
                 and not task.fail_on and native_retry and task.action != "std.fail"
                 and task.action not in self.document.actions)
@@ -438,6 +439,14 @@ class Lowering:
                 "Type": "Fail", "Error": "Stepwise.WorkflowFailed",
                 "Cause": data.expr(data.failure_cause(self.workflow, "$states.input", info))}
         return scope.ends["fail"]
+
+    def _failed_end(self, scope: ScopeStates) -> str:
+        """Inside a branch: where a recorded, unhandled failure ends the branch."""
+        if "branch_failed" not in scope.ends:
+            name = self.namer.new("End", "branch_failed")
+            scope.ends["branch_failed"] = name
+            scope.states[name] = {"Type": "Pass", "End": True}
+        return scope.ends["branch_failed"]
 
     def _end_pass(self, scope: ScopeStates, label: str, keep_goto: bool = False) -> str:
         name = self.namer.new(label if label != ROOT else "Start", "end")

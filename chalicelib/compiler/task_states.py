@@ -148,12 +148,19 @@ class TaskStates:
         output = data.expr(CATCH_OUTPUT % NEXT_ATTEMPT)
         failure = output
         if self.record_failure:
-            entry = f'{{"task": {data.lit(self.task.name)}, "error": $states.errorOutput}}'
+            name = data.lit(self.task.name)
+            entry = f'{{"task": {name}, "error": $states.errorOutput}}'
+            record = (f'{{{name}: {{"result": $states.errorOutput, "state": "ERROR", '
+                      '"state_info": $states.errorOutput.Cause}}')
             failure = data.expr(f'$merge([$states.input, {{"__error": $states.errorOutput, '
+                                f'"tasks": $merge([$states.input.tasks, {record}]), '
                                 f'"failed": [$states.input.failed, {entry}]}}])')
-        return [{"ErrorEquals": ["States.QueryEvaluationError"], "Output": output,
-                 "Next": self._expression_failed()},
-                {"ErrorEquals": ["States.ALL"], "Output": failure, "Next": on_error}]
+        catchers = [{"ErrorEquals": ["States.ALL"], "Output": failure, "Next": on_error}]
+        if self.task.on_error or self.task.on_complete:
+            # an expression error must not run on-error / on-complete, as in Mistral
+            catchers.insert(0, {"ErrorEquals": ["States.QueryEvaluationError"],
+                                "Output": output, "Next": self._expression_failed()})
+        return catchers
 
     # -- build
     def build(self) -> None:
