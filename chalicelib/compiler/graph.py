@@ -62,6 +62,7 @@ class Graph:
     stages: dict[str, list[list[str]]] = field(default_factory=dict)  # owner -> joins by stage
     reach: dict[str, int] = field(default_factory=dict)  # node -> bitset of reachable nodes
     index: dict[str, int] = field(default_factory=dict)  # node -> its bit
+    nodes: list[str] = field(default_factory=list)  # bit -> node
 
     def leads(self, a: str, b: str) -> bool:
         """True when some path of transitions goes from task `a` to task `b`."""
@@ -88,6 +89,7 @@ def analyse(workflow: Workflow) -> Graph:
     starts = workflow.start_tasks()
     graph.successors[ROOT] = starts
     graph.index = {node: i for i, node in enumerate(graph.successors)}
+    graph.nodes = list(graph.successors)
     graph.reach = _reach_bits(graph.successors, ROOT)
     idom = _dominators(graph.successors, ROOT)
     for join, inbound in graph.inbound.items():
@@ -106,12 +108,18 @@ def _join_stages(graph: Graph) -> None:
     checked in a later stage, after that join's thread has run and arrived at it."""
     # a join led to by exactly one other join of its region moves into that join's region:
     # it is then checked right where that join's thread arrives, with no extra stage
+    reached_by = _reached_by(graph)
     pending = [owner for owner, joins in graph.owned.items() if len(joins) > 1]
     while pending:
         owner = pending.pop()
         joins = graph.owned.get(owner, [])
-        leaders = _leaders(graph, joins)
-        moves = {join: found[0] for join, found in leaders.items() if len(found) == 1}
+        mask = sum(1 << graph.index[j] for j in joins)
+        moves = {}
+        for join in joins:
+            led_by = reached_by.get(join, 0) & mask & ~graph.reach.get(join, 0)
+            led_by &= ~(1 << graph.index[join])
+            if led_by and led_by & (led_by - 1) == 0:  # exactly one leader
+                moves[join] = graph.nodes[led_by.bit_length() - 1]
         if not moves:
             continue
         graph.owned[owner] = [j for j in joins if j not in moves]
@@ -137,6 +145,18 @@ def _join_stages(graph: Graph) -> None:
             level(join)
         count = max(stage.values()) + 1
         graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(count)]
+
+
+def _reached_by(graph: Graph) -> dict[str, int]:
+    """For every node, a bitset of the nodes from which it can be reached (reachability on
+    the reversed graph; node bits as in `graph.index`)."""
+    reverse: dict[str, list[str]] = {node: [] for node in graph.successors}
+    for node, nexts in graph.successors.items():
+        for nxt in nexts:
+            reverse[nxt].append(node)
+    top = "\x00every"
+    reverse[top] = list(graph.successors)
+    return _reach_bits(reverse, top)
 
 
 def _leaders(graph: Graph, joins: list[str]) -> dict[str, list[str]]:
