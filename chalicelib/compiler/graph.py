@@ -129,22 +129,26 @@ def _join_stages(graph: Graph) -> None:
             if len(graph.owned[leader]) > 1 and leader not in pending:
                 pending.append(leader)
     graph.owned = {owner: joins for owner, joins in graph.owned.items() if joins}
+    order = {node: i for i, node in enumerate(_reverse_postorder(graph.successors, ROOT))}
     for owner, joins in graph.owned.items():
         if len(joins) == 1:
             graph.stages[owner] = [joins]
             continue
-        leaders = _leaders(graph, joins)
+        # a join's stage is one more than that of the latest join of the region leading to
+        # it; joins are visited so that every leader comes first
+        mask = sum(1 << graph.index[j] for j in joins)
+        levels: list[int] = []  # stage -> bitset of its joins
         stage: dict[str, int] = {}
-
-        def level(join: str) -> int:  # leaders never lead back, so this terminates
-            if join not in stage:
-                stage[join] = 1 + max((level(o) for o in leaders[join]), default=-1)
-            return stage[join]
-
-        for join in joins:
-            level(join)
-        count = max(stage.values()) + 1
-        graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(count)]
+        for join in sorted(joins, key=order.__getitem__):
+            led_by = reached_by.get(join, 0) & mask & ~graph.reach.get(join, 0)
+            led_by &= ~(1 << graph.index[join])
+            level = next((n + 1 for n in range(len(levels) - 1, -1, -1) if levels[n] & led_by),
+                         0)
+            if level == len(levels):
+                levels.append(0)
+            levels[level] |= 1 << graph.index[join]
+            stage[join] = level
+        graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(len(levels))]
 
 
 def _reached_by(graph: Graph) -> dict[str, int]:
@@ -157,24 +161,6 @@ def _reached_by(graph: Graph) -> dict[str, int]:
     top = "\x00every"
     reverse[top] = list(graph.successors)
     return _reach_bits(reverse, top)
-
-
-def _leaders(graph: Graph, joins: list[str]) -> dict[str, list[str]]:
-    """For each join of a region, the other joins of the region that lead to it (and that it
-    does not lead back to), computed with the reachability bitsets."""
-    reach, index = graph.reach, graph.index
-    by_bit = {index[j]: j for j in joins}
-    mask = sum(1 << bit for bit in by_bit)
-    leaders: dict[str, list[str]] = {j: [] for j in joins}
-    for other in joins:
-        led = graph.reach.get(other, 0) & mask
-        while led:
-            low = led & -led
-            join = by_bit[low.bit_length() - 1]
-            led ^= low
-            if join != other and not reach.get(join, 0) >> index[other] & 1:
-                leaders[join].append(other)
-    return leaders
 
 
 def _reach_bits(successors: dict[str, list[str]], root: str) -> dict[str, int]:
