@@ -16,7 +16,8 @@ from . import data
 from .actions import ActionState, build_action
 
 if TYPE_CHECKING:
-    from .lower import Lowering, ScopeStates
+    from .lower import Lowering
+    from .scopes import ScopeStates
 
 ITEM_ERROR = "__stepwise_item_error"
 CATCH_OUTPUT = '$merge([$states.input, {"__error": $states.errorOutput, "__attempt": %s}])'
