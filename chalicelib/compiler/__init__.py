@@ -5,8 +5,9 @@ The pipeline, one pass per module:
 1. ``chalicelib.language.load`` — YAML with positions → validated `model.Document`.
 2. `graph.reverse_to_direct` — a reverse workflow becomes the direct workflow it runs.
 3. `graph.analyse` — successors, join inbound sets and the region that owns each join.
-4. `lower.Lowering` — threads, regions and tasks → states (with `task_states`, `actions`,
-   expressions through `jsonata`).
+4. `lower.Lowering` — threads → states: `lower` follows each task's transitions, `regions`
+   builds Parallel regions and their joins, `ends` the ends and engine commands,
+   `task_states` and `actions` the states of one task, `jsonata` the expressions.
 5. `asl_check.check` — structural check of the emitted document.
 
 `compile_document` runs 2–5 for every workflow of a document; `compile_text` runs 1–5.
