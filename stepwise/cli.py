@@ -55,8 +55,14 @@ def cmd_compile(args: argparse.Namespace) -> int:
         print(f"{args.file}: no workflow named {unknown[0]!r}; "
               f"choose one of {', '.join(document.workflows)}", file=sys.stderr)
         return EXIT_USAGE
+    entry = names[0]  # target tasks select what the started (first or chosen) workflow runs
+    if args.target_task and document.workflows[entry].type != "reverse":
+        print(f"{args.file}: --target-task applies to reverse workflows; "
+              f"'{entry}' is direct", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        compiled = {n: compile_workflow(document, n, target, args.target_task or None)
+        compiled = {n: compile_workflow(document, n, target,
+                                        args.target_task if n == entry else None)
                     for n in names}
     except InvalidDefinition as error:
         _report(args.file, error)

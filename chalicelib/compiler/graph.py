@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from chalicelib.errors import InvalidDefinition, Problem
 from chalicelib.language.model import Task, Transition, Workflow
 
 
@@ -22,6 +23,14 @@ def reverse_to_direct(workflow: Workflow, targets: list[str] | None = None) -> W
     that need it, and a task with several requirements joins them all.
     """
     tasks = workflow.tasks
+    unknown = [name for name in targets or () if name not in tasks]
+    if unknown:
+        where = workflow.position
+        raise InvalidDefinition([Problem(
+            where.line, where.column,
+            f"workflow '{workflow.name}' has no task named '{unknown[0]}' to target",
+            path=workflow.name, key=unknown[0],
+            fix=f"choose one of: {', '.join(tasks)}")])
     if not targets:
         required = {r for t in tasks.values() for r in t.requires}
         targets = [name for name in tasks if name not in required]

@@ -95,3 +95,36 @@ def test_bad_usage_exits_two(argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2
+
+
+REVERSE = """version: '2.0'
+wf:
+  type: reverse
+  tasks:
+    fetch:
+      action: std.noop
+    build:
+      action: std.noop
+      requires: [fetch]
+    deploy:
+      action: std.noop
+      requires: [build]
+"""
+
+
+def test_compile_reverse_workflow_for_a_target_task(tmp_path, capsys):
+    assert main(["compile", write(tmp_path, REVERSE), "--target-task", "build"]) == 0
+    states = json.loads(capsys.readouterr().out)["States"]
+    assert "fetch" in states and "build" in states and "deploy" not in states
+
+
+def test_compile_unknown_target_task_is_reported_with_the_choices(tmp_path, capsys):
+    path = write(tmp_path, REVERSE)
+    assert main(["compile", path, "--target-task", "ship"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:2:1: ") and "'ship'" in err and "fetch, build, deploy" in err
+
+
+def test_target_task_on_a_direct_workflow_is_a_usage_error(capsys):
+    assert main(["compile", str(EXAMPLE), "--target-task", "greet"]) == 2
+    assert "reverse" in capsys.readouterr().err
