@@ -9,6 +9,8 @@ them and evaluates them to null; real definitions contain them, so they are not 
 
 from __future__ import annotations
 
+import math
+
 import re
 from collections.abc import Callable
 from typing import Any
@@ -138,6 +140,9 @@ class TemplateChecker:
         """Check a plain Python value cut from a scalar (e.g. an inline JSON list)."""
         if isinstance(value, str):
             self.string(node, path, value, base, tasks, workflow)
+        elif isinstance(value, float) and not math.isfinite(value):
+            self.report.add(node, path, f"{value} is not a number JSON can hold",
+                            "write a finite number, or a string")
         elif isinstance(value, list):
             for item in value:
                 self.value(item, node, path, base, tasks, workflow)
@@ -163,6 +168,9 @@ class TemplateChecker:
         if isinstance(node, Scalar):
             if isinstance(node.value, str):
                 self.string(node, path, node.value, 0, tasks, workflow)
+            elif isinstance(node.value, float) and not math.isfinite(node.value):
+                self.report.add(node, path, f"{node.value} is not a number JSON can hold",
+                                "write a finite number, or a string")
         elif isinstance(node, Mapping):
             for key, _knode, child in node.items():
                 self.tree(child, (*path, key), tasks, workflow)

@@ -1,4 +1,5 @@
-"""Robustness: whatever the text, `load` / `check` succeed or raise `InvalidDefinition`.
+"""Robustness: whatever the text, `load` / `check` (and compiling what loads) succeed or
+raise `InvalidDefinition`.
 
 Mutates valid documents at the YAML-value level (delete, rename, retype and replace values)
 and at the text level (truncate, insert characters, delete slices, shift indentation).
@@ -13,6 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.compiler import compile_document
 from chalicelib.errors import InvalidDefinition
 from chalicelib.language import check, lint, load, model
 from chalicelib.language.schema import TASK_KEYS, WORKFLOW_KEYS
@@ -207,6 +209,13 @@ def _assert_robust(text: str) -> None:
         assert error.problems and problems == error.problems
     else:
         assert problems == [] and isinstance(document, model.Document) and document.workflows
+        # a valid document compiles, or is refused as a shape the compiler cannot express
+        try:
+            compiled = compile_document(document)
+        except InvalidDefinition as error:
+            assert error.problems
+        else:
+            assert list(compiled) == list(document.workflows)
 
 
 @settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -252,3 +252,22 @@ def test_task_defaults_transitions_count_for_start_tasks_and_loops():
         """,
     )
     assert check(text) == []
+
+
+def test_numbers_json_cannot_hold_are_refused():
+    problems = check(
+        wrap_tasks(
+            """
+            a:
+              action: std.echo
+              input:
+                output: [1, .inf]
+              publish:
+                y: .nan
+            """
+        )
+    )
+    assert sorted(p.message for p in problems) == [
+        "inf is not a number JSON can hold",
+        "nan is not a number JSON can hold",
+    ]
