@@ -130,8 +130,10 @@ class Regions:
 
     def thread_error_entry(self, scope: ScopeStates, name: str, taint: str) -> str:
         """The error path of task `name`, entered without running it (a failed join)."""
-        self.thread(scope, name, taint)
-        return scope.ends[f"error:{name}:{taint if scope.root else None}"]
+        entry = self.thread(scope, name, taint)
+        # a join reached again inside its own loop continues in the enclosing scope, where
+        # its check runs once more; there is no copy of its error path here
+        return scope.ends.get(f"error:{name}:{taint if scope.root else None}", entry)
 
     def _loops_back(self, name: str) -> bool:
         """Whether starting `name` here would enter again a region being built (a loop that
