@@ -8,7 +8,6 @@ the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM. Writes ``DATA_DIR/loc
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
@@ -64,5 +63,4 @@ def serve(port: int, data_dir: str, example: str) -> int:
         print(f"Stepwise API at {url} (Ctrl-C to stop)")
         stop.wait()
         server.server.shutdown()
-    os.environ.pop("AWS_ENDPOINT_URL", None)
     return 0

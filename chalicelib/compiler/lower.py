@@ -26,6 +26,7 @@ from .names import Namer
 from .regions import Regions
 from .scopes import CLEAN, MAYBE, TAINTED, ScopeStates, _link, _ordered, _unwrap
 from .target import Target
+from .task_states import handled_statically
 
 MAX_STATES = 20000
 
@@ -51,7 +52,7 @@ class Lowering(Regions, Ends):
             start = self.namer.new("Start", "init")
             first = self.thread(top, starts[0], CLEAN)
             top.states[start] = {"Type": "Pass", "Output": data.expr(init), "Next": first}
-            self._fold_start(top, start)
+            self._fold_start(top, start, init)
             start_at = top.states.get(start) and start or first
         else:
             targets = [Transition(target=name) for name in starts]
@@ -63,13 +64,12 @@ class Lowering(Regions, Ends):
             "States": _ordered(top.states, start_at),
         }
 
-    def _fold_start(self, top: ScopeStates, start: str) -> None:
+    def _fold_start(self, top: ScopeStates, start: str, init: str) -> None:
         """Drop the Start state when the first state can build the first doc itself."""
         first = top.states[start]["Next"]
         state = top.states[first]
         if not state.get("_foldable"):
             return
-        init = data.init_doc(self.workflow)
         for key in ("Arguments", "Output"):
             if key in state:
                 state[key] = data.expr(f"($sw_init := {init}; "
@@ -124,7 +124,7 @@ class Lowering(Regions, Ends):
             return scope.visited[key]
         error_entry = self.namer.new(name, "error")
         scope.ends[f"error:{name}:{key[1]}"] = error_entry
-        handled = _handled(task)
+        handled = handled_statically(task)
         if not scope.root or handled is True or taint == TAINTED:
             error_taint = taint
             error_next = self.dispatch(scope, task, error_items, taint)
@@ -260,12 +260,3 @@ class Lowering(Regions, Ends):
         final = bool(state.get("End") and scope.root)
         state["Output"] = data.expr(error_doc(self, task, final))
         scope.states[name] = state
-
-
-def _handled(task: Task) -> bool | None:
-    """Whether a failure of `task` is handled: True, False, or None (decided at run time)."""
-    if not task.on_error:
-        return False
-    if any(not t.guard for t in task.on_error):
-        return True
-    return None

@@ -24,6 +24,16 @@ CATCH_OUTPUT = '$merge([$states.input, {"__error": $states.errorOutput, "__attem
 NEXT_ATTEMPT = "($exists($states.input.__attempt) ? $states.input.__attempt : 0) + 1"
 
 
+def handled_statically(task: Task) -> bool | None:
+    """Whether a failure of `task` is handled (an on-error target or command starts):
+    True, False, or None when its on-error guards decide at run time."""
+    if not task.on_error:
+        return False
+    if any(not t.guard for t in task.on_error):
+        return True
+    return None
+
+
 def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...], doc: str) -> str:
     joins = lowering.graph.inbound
     scope = data.after_task(doc, task.name)
@@ -83,10 +93,9 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     current = '{"result": $sw_err, "state": "ERROR", "state_info": $sw_info}'
     scope = _scope(task, current)
     publish = data.value(task.publish_on_error, scope) if task.publish_on_error else "{}"
-    if not task.on_error:
-        handled = "false"
-    elif any(not t.guard for t in task.on_error):
-        handled = "true"
+    static = handled_statically(task)
+    if static is not None:
+        handled = "true" if static else "false"
     else:
         handled = " or ".join(f"({data.guard(t.guard, data.after_task('$sw_new', task.name))})"
                               for t in task.on_error)

@@ -107,24 +107,17 @@ def _scalar_value(tag: str, text: str, line: int, column: int) -> Any:
             "remove the explicit tag or write a valid value",
             text,
         ) from None
-    raise _fail(
-        line,
-        column,
-        f"unsupported YAML tag {tag}",
-        "remove the tag; workflow definitions use plain YAML values",
-        tag,
-    )
+    raise _unsupported_tag(tag, line, column)
 
 
 def _check_tag(tag: str | None, expected: str, line: int, column: int) -> None:
     if tag not in (None, "!", expected):
-        raise _fail(
-            line,
-            column,
-            f"unsupported YAML tag {tag}",
-            "remove the tag; workflow definitions use plain YAML values",
-            tag,
-        )
+        raise _unsupported_tag(tag, line, column)
+
+
+def _unsupported_tag(tag: str, line: int, column: int) -> LoadError:
+    return _fail(line, column, f"unsupported YAML tag {tag}",
+                 "remove the tag; workflow definitions use plain YAML values", tag)
 
 
 def _merge(mapping: Mapping, merged: list[tuple[Scalar, Node]]) -> None:
