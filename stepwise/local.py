@@ -35,6 +35,7 @@ def serve(port: int, data_dir: str, example: str) -> int:
     from chalice.local import create_local_server
 
     from infra.local.host import LocalAWS
+    from infra.local.tables import create_joins_table
 
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
@@ -48,6 +49,7 @@ def serve(port: int, data_dir: str, example: str) -> int:
         signal.signal(signum, lambda *_: stop.set())
     with LocalAWS(set_endpoint_env=True) as host:
         print(f"local AWS (moto) at {host.endpoint_url}")
+        create_joins_table(host)
         if example and example_path.exists():
             run = _run_example(host, example_path)
             print(f"example workflow '{run['workflow']}': {run['status']}, "

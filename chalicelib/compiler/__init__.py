@@ -6,7 +6,8 @@ The pipeline, one pass per module:
 2. `graph.reverse_to_direct` — a reverse workflow becomes the direct workflow it runs.
 3. `graph.analyse` — successors, join inbound sets and the region that owns each join.
 4. `lower.Lowering` — threads → states: `lower` follows each task's transitions, `regions`
-   builds Parallel regions and their joins, `ends` the ends and engine commands,
+   builds Parallel regions and their joins, `early_joins` the joins that fire on their N-th
+   arrival, `ends` the ends and engine commands,
    `task_states` and `actions` the states of one task, `jsonata` the expressions.
 5. `asl_check.check` — structural check of the emitted document.
 

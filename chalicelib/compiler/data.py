@@ -6,8 +6,9 @@ and flows along transitions, so parallel branches see only their own publication
 join merges them, as in Mistral. `tasks` maps a task name to ``{"result", "state",
 "state_info", "published"}`` for ``task(name)``. `failed` lists unhandled task failures; the
 machine ends FAILED when any is left at the end. `arrivals` records ``{"join", "from"}`` for
-every transition that reached a join task, until the join runs. Keys may be missing (JSONata
-drops undefined values); every reader tolerates that.
+every transition that reached a join task, until the join runs. Workflows with early joins
+(`early_joins`) also carry ``joins`` (the item keys of the current region entries) and
+``fired``. Keys may be missing (JSONata drops undefined values); every reader tolerates that.
 """
 from __future__ import annotations
 

@@ -69,6 +69,9 @@ class Graph:
     owner: dict[str, str] = field(default_factory=dict)  # join -> owning task or ROOT
     owned: dict[str, list[str]] = field(default_factory=dict)  # owner -> joins, document order
     stages: dict[str, list[list[str]]] = field(default_factory=dict)  # owner -> joins by stage
+    # join -> arrivals it needs, for `join: N` / `join: one` joins that can fire before all
+    # their inbound tasks arrived (they count arrivals as they happen; see `early_joins`)
+    early: dict[str, int] = field(default_factory=dict)
     reach: dict[str, int] = field(default_factory=dict)  # node -> bitset of reachable nodes
     index: dict[str, int] = field(default_factory=dict)  # node -> its bit
     nodes: list[str] = field(default_factory=list)  # bit -> node
@@ -95,6 +98,10 @@ def analyse(workflow: Workflow) -> Graph:
         for nxt in graph.successors[src]:
             if nxt in graph.inbound:
                 graph.inbound[nxt].append(src)
+    for join, inbound in graph.inbound.items():
+        spec = tasks[join].join
+        if spec != "all" and int(spec) < len(inbound):
+            graph.early[join] = int(spec)
     starts = workflow.start_tasks()
     graph.successors[ROOT] = starts
     graph.index = {node: i for i, node in enumerate(graph.successors)}
@@ -118,13 +125,18 @@ def _join_stages(graph: Graph) -> None:
     # a join led to by exactly one other join of its region moves into that join's region:
     # it is then checked right where that join's thread arrives, with no extra stage
     reached_by = _reached_by(graph)
+    # an early join runs inside the branch of its N-th arrival, where the arrivals of the
+    # region's other branches are not known: it neither moves nor leads a move
+    early = sum(1 << graph.index[j] for j in graph.early if j in graph.index)
     pending = [owner for owner, joins in graph.owned.items() if len(joins) > 1]
     while pending:
         owner = pending.pop()
         joins = graph.owned.get(owner, [])
-        mask = sum(1 << graph.index[j] for j in joins)
+        mask = sum(1 << graph.index[j] for j in joins) & ~early
         moves = {}
         for join in joins:
+            if join in graph.early:
+                continue
             led_by = reached_by.get(join, 0) & mask & ~graph.reach.get(join, 0)
             led_by &= ~(1 << graph.index[join])
             if led_by and led_by & (led_by - 1) == 0:  # exactly one leader

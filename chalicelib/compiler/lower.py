@@ -6,7 +6,8 @@ task is one state (plus small helper states only where a construct needs them), 
 unconditional single transition is a plain `Next`, several started targets become a
 `Parallel` whose branches each run their own thread (so a task reached by two transitions
 without `join` runs twice, as in Mistral), and a join runs once after the region that
-contains all its inbound tasks, when its arrivals satisfy `all` / N. Loops are `Next`
+contains all its inbound tasks, when its arrivals satisfy `all` / N, except that `join: one`
+and `join: N` below all inbound tasks fire on the N-th arrival (`early_joins`). Loops are `Next`
 edges back to a state of the same scope. Unhandled failures are recorded in the doc so
 that other branches run to their end; the machine then ends FAILED.
 
@@ -21,6 +22,7 @@ from . import data
 from .errors import UnsupportedShape
 from .graph import ROOT, Graph
 from .guards import exclusive
+from .early_joins import EarlyJoins
 from .ends import Ends
 from .names import Namer
 from .regions import Regions
@@ -31,7 +33,7 @@ from .task_states import handled_statically
 MAX_STATES = 20000
 
 
-class Lowering(Regions, Ends):
+class Lowering(Regions, Ends, EarlyJoins):
     def __init__(self, document: Document, workflow: Workflow, graph: Graph, target: Target):
         self.document = document
         self.workflow = workflow
@@ -142,6 +144,14 @@ class Lowering(Regions, Ends):
         self._pre_states(scope, task, pre, main)
         return scope.visited[key]
 
+    def enter(self, scope: ScopeStates, origin: str, name: str, taint: str,
+              solo: bool = False) -> str:
+        """Where a transition from `origin` to task `name` starts: the task's thread, or the
+        count of an arrival at an early join."""
+        if name in self.graph.early and not solo:
+            return self.arrival(scope, origin, name)
+        return self.thread(scope, name, taint, solo=solo)
+
     def _fails_straight(self, scope: ScopeStates, task: Task, error_items) -> bool:
         retry = task.retry
         native_retry = retry is None or (
@@ -184,7 +194,10 @@ class Lowering(Regions, Ends):
     def dispatch(self, scope: ScopeStates, task: Task, items: tuple[Transition, ...],
                  taint: str) -> str | None:
         """Where the thread goes after `task` finished with these transitions."""
+        # transitions into joins are recorded in the doc, except that early joins count
+        # their arrivals as they happen (a thread of their own)
         joins = self.graph.inbound
+        early = self.graph.early
         guarded_commands = [t for t in items if t.is_command and t.guard]
         terminal = next((t for t in items if t.is_command and not t.guard
                          and t.target in ("succeed", "fail")), None)
@@ -192,9 +205,11 @@ class Lowering(Regions, Ends):
         pause_at = next((i for i, t in enumerate(before)
                          if t.is_command and t.target == "pause" and not t.guard), None)
         now = before if pause_at is None else before[:pause_at]
-        targets = [t for t in now if not t.is_command and t.target not in joins]
+        targets = [t for t in now if not t.is_command
+                   and (t.target not in joins or t.target in early)]
         later = [] if pause_at is None else [
-            t for t in before[pause_at + 1:] if not t.is_command and t.target not in joins]
+            t for t in before[pause_at + 1:] if not t.is_command
+            and (t.target not in joins or t.target in early)]
         then = None
         # joins this task owns are evaluated only when these transitions start something:
         # a failure with nowhere to go leaves every join it owns unreached
@@ -203,6 +218,7 @@ class Lowering(Regions, Ends):
             then = self.command_state(scope, task, terminal)
             if terminal.target == "succeed":
                 # targets listed before `succeed` start, but nothing after them runs
+                targets = [t for t in targets if t.target not in early]
                 if not targets:
                     return then
                 return self.region(scope, task.name, targets, taint, then, with_joins=False,
@@ -238,10 +254,10 @@ class Lowering(Regions, Ends):
             return self.end(scope, taint)
         guarded = [t for t in targets if t.guard]
         if not guarded and len(targets) == 1:
-            return self.thread(scope, targets[0].target, taint)
+            return self.enter(scope, origin, targets[0].target, taint)
         if len(guarded) == len(targets) and exclusive([t.guard for t in guarded]):
             doc_scope = data.after_task("$states.input", origin)
-            rules = [(data.guard(t.guard, doc_scope), self.thread(scope, t.target, taint))
+            rules = [(data.guard(t.guard, doc_scope), self.enter(scope, origin, t.target, taint))
                      for t in guarded]
             return self._choice_raw(scope, origin, rules, None, taint)
         return self.region(scope, origin, targets, taint, None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from chalicelib.language.model import Transition
 
 from . import data
+from .early_joins import fired, with_nonces
 from .errors import UnsupportedShape
 from .graph import ROOT
 from .scopes import CLEAN, MAYBE, TAINTED, ScopeStates, _link, _merge_docs, _ordered
@@ -22,6 +23,9 @@ class Regions:
         `solo` runs only the targets themselves, not what follows them; `extra` builds one
         more branch in the scope it is given."""
         owned = self.graph.owned.get(origin, []) if with_joins else []
+        early = [j for j in owned if j in self.graph.early]
+        if early:
+            arguments = with_nonces(arguments, early)
         if origin in self.fan_stack:
             task = self.workflow.tasks.get(origin)
             raise UnsupportedShape(
@@ -43,7 +47,7 @@ class Regions:
                 branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
             for transition in targets:
                 branch = ScopeStates(root=False)
-                entry = self.thread(branch, transition.target, CLEAN, solo=solo)
+                entry = self.enter(branch, origin, transition.target, CLEAN, solo=solo)
                 if transition.guard:
                     skip = self._end_pass(branch, transition.target)
                     entry = self._choice_raw(branch, transition.target, [
@@ -51,6 +55,8 @@ class Regions:
                          entry)],
                         skip, None)
                 branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
+            if early:
+                branches = self.counted_region(label, branches, early)
             self.scope_stack.pop()
             self.fan_stack.pop()
             gotos = self.goto_log[mark:]
@@ -88,14 +94,14 @@ class Regions:
                   nxt: str | None, arguments: str | None = None) -> str:
         """A Parallel whose output merges its branches' docs (the workflow output when it
         ends the machine); at the top level it also catches `succeed` from a branch."""
-        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs())}
+        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs(bool(self.graph.early)))}
         if arguments is not None:
             state["Arguments"] = data.expr(arguments)
         if scope.root:
             state["Catch"] = self._command_catchers(scope)
         _link(state, nxt)
         if state.get("End") and scope.root:
-            state["Output"] = data.expr(f"($sw_d := {_merge_docs()}; "
+            state["Output"] = data.expr(f"($sw_d := {_merge_docs(bool(self.graph.early))}; "
                                         f"{data.final_output(self.workflow, '$sw_d')})")
         name = self.namer.new(label, role)
         scope.states[name] = state
@@ -104,11 +110,16 @@ class Regions:
     def _join_check(self, scope: ScopeStates, join: str, taint: str) -> str:
         task = self.workflow.tasks[join]
         inbound = self.graph.inbound[join]
-        need = len(inbound) if task.join == "all" else min(int(task.join), len(inbound))
-        arrived = (f'$count($distinct($states.input.arrivals[join = {data.lit(join)}].from))')
-        satisfied = f"{arrived} >= {need}"
         failed = "$count($states.input.failed) > 0"
-        default = self.thread(scope, join, taint)  # first, so the common copy keeps the name
+        if join in self.graph.early:
+            # it ran (or not) in the branch of its N-th arrival; here only its error path
+            satisfied = fired(join)
+            default = self.end(scope, taint) or self._end_pass(scope, join)
+        else:
+            need = len(inbound) if task.join == "all" else min(int(task.join), len(inbound))
+            arrived = f"$count($distinct($states.input.arrivals[join = {data.lit(join)}].from))"
+            satisfied = f"{arrived} >= {need}"
+            default = self.thread(scope, join, taint)  # first: the common copy keeps the name
         rules = []
         if scope.root and taint == CLEAN:
             rules.append((f"$not({satisfied}) and {failed}",

@@ -35,10 +35,13 @@ def _unwrap(text: str) -> str:
     return text[3:-3] if text.startswith("{% ") and text.endswith(" %}") else text
 
 
-def _merge_docs() -> str:
+def _merge_docs(early_joins: bool = False) -> str:
+    """The doc after a Parallel: its branches' docs merged (with the early-join fields when
+    the workflow has early joins)."""
+    extra = ', "joins": $merge($sw_r.joins), "fired": [$sw_r.fired]' if early_joins else ""
     return ('($sw_r := $states.result; {"ctx": $merge($sw_r.ctx), "tasks": $merge($sw_r.tasks), '
             '"failed": [$sw_r.failed], "arrivals": $distinct([$sw_r.arrivals]), '
-            '"__goto": [$sw_r.__goto][0]})')
+            f'"__goto": [$sw_r.__goto][0]{extra}}})')
 
 
 def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:

@@ -19,6 +19,9 @@ class Target:
     actions_function: str = "stepwise-actions"  # runs std.http, std.email and registered actions
     callbacks_function: str = "stepwise-callbacks"  # stores task tokens for pause / async tasks
     machine_prefix: str = "stepwise"
+    # DynamoDB table (string key "pk", TTL attribute "expires") where `join: N` / `join: one`
+    # tasks count their arrivals
+    joins_table: str = "stepwise-joins"
     # action name -> Lambda function name or ARN, invoked directly (no dispatcher hop)
     action_registry: Mapping[str, str] = field(default_factory=dict)
     # workflow name -> state machine ARN, for sub-workflow calls; default derives from the prefix

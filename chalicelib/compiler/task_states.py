@@ -39,7 +39,7 @@ def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...], d
     scope = data.after_task(doc, task.name)
     entries = []
     for t in items:
-        if t.is_command or t.target not in joins:
+        if t.is_command or t.target not in joins or t.target in lowering.graph.early:
             continue
         arrival = f'{{"join": {data.lit(t.target)}, "from": {data.lit(task.name)}}}'
         if t.guard:
@@ -59,14 +59,15 @@ def _record(lowering: "Lowering", task: Task, body: str, items: tuple[Transition
     return f"({body}; {tail})"
 
 
-def _doc_fields(task: Task, status: str, result: str, info: str) -> str:
+def _doc_fields(lowering: "Lowering", task: Task, status: str, result: str, info: str) -> str:
     name = data.lit(task.name)
     keep = task.keep_result not in (False, "false")
     kept = result if keep else "null"
+    early = ', "joins": $sw_in.joins, "fired": $sw_in.fired' if lowering.graph.early else ""
     return (f'$sw_new := {{"ctx": $merge([$sw_in.ctx, $sw_pub]), '
             f'"tasks": $merge([$sw_in.tasks, {{{name}: {{"result": {kept}, '
             f'"state": "{status}", "state_info": {info}, "published": $sw_pub}}}}]), '
-            f'"failed": $sw_in.failed, "arrivals": [$sw_in.arrivals[join != {name}]]}}')
+            f'"failed": $sw_in.failed, "arrivals": [$sw_in.arrivals[join != {name}]]{early}}}')
 
 
 def _scope(task: Task, current: str):
@@ -82,7 +83,7 @@ def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: 
     current = '{"result": $sw_res, "state": "SUCCESS"}'
     publish = data.value(task.publish, _scope(task, current)) if task.publish else "{}"
     body = (f"$sw_in := {doc}; $sw_res := {result}; $sw_pub := {publish}; "
-            + _doc_fields(task, "SUCCESS", "$sw_res", "null"))
+            + _doc_fields(lowering, task, "SUCCESS", "$sw_res", "null"))
     return _record(lowering, task, body, (*task.on_success, *task.on_complete), final)
 
 
@@ -103,7 +104,7 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
             f"$sw_err := $exists($sw_in.__error) ? $sw_in.__error : {join_failure}; "
             "$sw_info := $sw_err.Cause; "
             f"$sw_pub := {publish}; "
-            + _doc_fields(task, "ERROR", "$sw_err", "$sw_info")
+            + _doc_fields(lowering, task, "ERROR", "$sw_err", "$sw_info")
             + f"; $sw_handled := {handled}; "
             f'$sw_new := $sw_handled ? $sw_new : $merge([$sw_new, {{"failed": '
             f'[$sw_new.failed, {{"task": {data.lit(task.name)}, "error": $sw_err}}]}}])')

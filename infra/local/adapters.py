@@ -9,7 +9,8 @@ moto (see `infra.local.host.LocalAWS`) and are never imported by deployed code (
 - `infra.local.sfn_adapter`: nested executions (`states:startExecution[.sync[:2]]`);
 - `infra.local.state_output_adapter`: datetimes in state data stay renderable;
 - `infra.local.api_adapter`: SendTaskFailure and StopExecution keep their `cause`;
-- `infra.local.assign_adapter`: string literals in `Assign` are decoded like any JSON string.
+- `infra.local.assign_adapter`: string literals in `Assign` are decoded like any JSON string;
+- `infra.local.dynamodb_adapter`: item writes are atomic (one at a time), as on AWS.
 
 Takes: nothing. Gives: `install_adapters()` (idempotent, thread-safe) and `check_moto()`, which
 raises `MotoMismatchError` if moto is not exactly 5.2.5 or a patched internal is missing.
@@ -22,6 +23,7 @@ import threading
 from infra.local import (
     api_adapter,
     assign_adapter,
+    dynamodb_adapter,
     jsonata_adapter,
     lambda_adapter,
     sfn_adapter,
@@ -44,6 +46,7 @@ def check_moto() -> None:
     state_output_adapter.check()
     api_adapter.check()
     assign_adapter.check()
+    dynamodb_adapter.check()
 
 
 def install_adapters() -> None:
@@ -59,6 +62,7 @@ def install_adapters() -> None:
         state_output_adapter.install()
         api_adapter.install()
         assign_adapter.install()
+        dynamodb_adapter.install()
         _installed = True
 
 

@@ -13,6 +13,10 @@ string), `.sync:2` the same with Input/Output parsed; a failed child fails the t
 `States.TaskFailed` and a Cause holding the child's DescribeExecution (its Error and Cause).
 The child is polled every `SYNC_POLL_SECONDS` rather than moto's 0.5 s.
 
+The same renaming is given to `arn:aws:states:::aws-sdk:sfn:*` tasks (for instance
+`sendTaskSuccess`, which early joins use to wake their waiter): AWS maps the ASL's PascalCase
+parameters to the API's camelCase members, moto passes them on unchanged.
+
 Takes: nothing at import. Gives: `install()`.
 """
 
@@ -27,6 +31,7 @@ from infra.local.moto_guard import require, require_module
 _SERVICE_MODULE = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service"
 _SFN_MODULE = f"{_SERVICE_MODULE}.state_task_service_sfn"
 _CALLBACK_MODULE = f"{_SERVICE_MODULE}.state_task_service_callback"
+_AWS_SDK_MODULE = f"{_SERVICE_MODULE}.state_task_service_aws_sdk"
 
 SYNC_POLL_SECONDS = 0.05
 
@@ -81,6 +86,25 @@ def _normalise_parameters_patch(original: Callable[..., None]) -> Callable[..., 
     return _normalise_parameters
 
 
+def _aws_sdk_parameters_patch(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def _normalise_parameters(
+        self: Any,
+        parameters: dict,
+        boto_service_name: str | None = None,
+        service_action_name: str | None = None,
+    ) -> None:
+        original(self, parameters, boto_service_name, service_action_name)
+        if self._get_boto_service_name(boto_service_name) != "stepfunctions":
+            return
+        operation = _operation_model(self._get_boto_service_action(service_action_name))
+        if operation is not None and operation.input_shape is not None:
+            self._to_boto_request(parameters, operation.input_shape)
+
+    _normalise_parameters.__stepwise_patched__ = True  # type: ignore[attr-defined]
+    return _normalise_parameters
+
+
 def _normalise_response(
     self: Any,
     response: Any,
@@ -110,6 +134,8 @@ def check() -> None:
     require(f"{_SERVICE_MODULE}.state_task_service", "StateTaskService._from_boto_response")
     require(f"{_SERVICE_MODULE}.state_task_service", "StateTaskService._normalise_response")
     require(_CALLBACK_MODULE, "_DELAY_SECONDS_SYNC_CONDITION_CHECK")
+    require(_AWS_SDK_MODULE, "StateTaskServiceAwsSdk._normalise_parameters")
+    require(f"{_SERVICE_MODULE}.state_task_service", "StateTaskService._get_boto_service_name")
 
 
 def install() -> None:
@@ -121,4 +147,9 @@ def install() -> None:
             sfn_class._normalise_parameters
         )
     sfn_class._normalise_response = _normalise_response
+    sdk_class = require(_AWS_SDK_MODULE, "StateTaskServiceAwsSdk")
+    if not getattr(sdk_class._normalise_parameters, "__stepwise_patched__", False):
+        sdk_class._normalise_parameters = _aws_sdk_parameters_patch(
+            sdk_class._normalise_parameters
+        )
     require_module(_CALLBACK_MODULE)._DELAY_SECONDS_SYNC_CONDITION_CHECK = SYNC_POLL_SECONDS

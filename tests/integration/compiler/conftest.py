@@ -27,6 +27,7 @@ import pytest
 from chalicelib.compiler import CompiledWorkflow, Target, compile_text
 from chalicelib.compiler import compile_workflow
 from infra.local.host import LocalAWS
+from infra.local.tables import create_joins_table
 from infra.local.sfn import (
     ExecutionResult,
     deploy_lambda,
@@ -51,6 +52,7 @@ def aws() -> Iterator[LocalAWS]:
         deploy_lambda(host, CALLBACKS_FUNCTION, f"{HANDLERS}.callbacks")
         deploy_lambda(host, REGISTERED_FUNCTION, f"{HANDLERS}.registered")
         deploy_lambda(host, CORE_LOCAL_FUNCTION, f"{HANDLERS}.core_local")
+        create_joins_table(host)
         yield host
 
 

@@ -159,9 +159,6 @@ wf:
     assert run.output["total"] == 6
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap (docs/language.md): a join is checked when the region holding its inbound "
-    "tasks ends, so join: N waits for the slowest inbound branch instead of the N-th arrival"))
 def test_join_n_fires_once_when_n_branches_arrived(sw):
     """`join: 2` runs as soon as two of three branches arrived, not after the third."""
     run = sw.run("""

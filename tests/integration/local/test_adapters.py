@@ -602,6 +602,67 @@ def test_datetimes_in_state_output_do_not_break_describe(local_aws: LocalAWS) ->
     assert isinstance(result.output["Table"]["CreationDateTime"], str)
 
 
+def test_concurrent_updates_of_one_item_see_each_other(local_aws: LocalAWS) -> None:
+    """UpdateItem is atomic: each of many concurrent ADDs reads a different old value (the
+    appended text makes moto's read-copy-write of the item slow enough to interleave)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infra.local.tables import create_joins_table
+
+    table = create_joins_table(local_aws, unique("joins"))
+    client = local_aws.client("dynamodb")
+    bulk = "x" * 1500
+
+    def arrive(index: int) -> int:
+        answer = client.update_item(
+            TableName=table, Key={"pk": {"S": "one"}},
+            UpdateExpression="ADD #froms :from SET #docs = list_append(if_not_exists(#docs, "
+                             ":none), :doc)",
+            ExpressionAttributeNames={"#froms": "froms", "#docs": "docs"},
+            ExpressionAttributeValues={":from": {"SS": [f"t{index}"]}, ":none": {"L": []},
+                                       ":doc": {"L": [{"S": bulk}]}},
+            ReturnValues="ALL_OLD")
+        return len(answer.get("Attributes", {}).get("froms", {}).get("SS", []))
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        seen = sorted(pool.map(arrive, range(120)))
+    assert seen == list(range(120))
+
+
+def test_aws_sdk_sfn_send_task_success_wakes_a_waiting_branch(local_aws: LocalAWS) -> None:
+    """`aws-sdk:sfn:sendTaskSuccess` takes the ASL's PascalCase parameters, as on AWS."""
+    from infra.local.tables import create_joins_table
+
+    table = create_joins_table(local_aws, unique("joins"))
+    key = {"pk": {"S": "{% $states.context.Execution.Name %}"}}
+    waiter = {"Type": "Task",
+              "Resource": "arn:aws:states:::aws-sdk:dynamodb:updateItem.waitForTaskToken",
+              "Arguments": {"TableName": table, "Key": key, "UpdateExpression": "SET #t = :t",
+                            "ExpressionAttributeNames": {"#t": "token"},
+                            "ExpressionAttributeValues": {
+                                ":t": {"S": "{% $states.context.Task.Token %}"}}},
+              "End": True}
+    waker = {
+        "Poll": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+                 "Arguments": {"TableName": table, "Key": key, "ConsistentRead": True},
+                 "Next": "Stored?"},
+        "Stored?": {"Type": "Choice", "Choices": [
+            {"Condition": "{% $exists($states.input.Item.token.S) %}", "Next": "Wake"}],
+            "Default": "Later"},
+        "Later": {"Type": "Wait", "Seconds": 1, "Next": "Poll"},
+        "Wake": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                 "Arguments": {"TaskToken": "{% $states.input.Item.token.S %}",
+                               "Output": "{% $string({'woken': true}) %}"},
+                 "End": True}}
+    definition = jsonata({"Both": {
+        "Type": "Parallel", "End": True,
+        "Branches": [{"StartAt": "Wait", "States": {"Wait": waiter}},
+                     {"StartAt": "Poll", "States": waker}]}})
+    result = run_state_machine(local_aws, definition, {})
+    assert result.status == "SUCCEEDED", result.describe()
+    assert result.output[0] == {"woken": True}
+
+
 # -- host --------------------------------------------------------------------------------------
 
 

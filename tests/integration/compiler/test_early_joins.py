@@ -1,0 +1,148 @@
+"""`join: N` / `join: one` fire on the N-th arrival, run once, and see what arrived."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+pytestmark = pytest.mark.moto
+
+
+def test_join_one_runs_its_thread_while_another_inbound_branch_still_runs(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    fast:
+      action: t.rec
+      on-success: [j]
+    slow:
+      action: t.sleep seconds=1.5
+      on-success: [j]
+    j:
+      join: one
+      action: t.rec
+      on-success: [after]
+    after:
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter(["fast", "slow", "j", "after"])
+    slow_end = run.calls("slow")[0]["end"]
+    assert run.calls("after")[0]["start"] < slow_end
+
+
+def test_join_sees_the_contexts_and_results_of_the_arrived_branches(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  output:
+    total: <% $.total %>
+  tasks:
+    a:
+      action: t.rec ret=1
+      publish:
+        x: <% task().result %>
+      on-success: [j]
+    b:
+      action: t.rec ret=2
+      publish:
+        y: <% task().result %>
+      on-success: [j]
+    c:
+      action: t.sleep seconds=1.5
+      on-success: [j]
+    j:
+      join: 2
+      action: t.rec
+      input:
+        x: <% $.x %>
+        y: <% $.y %>
+        b: <% task(b).result %>
+      publish:
+        total: <% $.x + $.y %>
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert run.calls("j")[0]["input"] == {"x": 1, "y": 2, "b": 2}
+    assert run.output == {"total": 3}
+
+
+def test_a_task_arriving_twice_counts_once(sw):
+    """`a` runs twice (two transitions start it); join: 2 still waits for `b`."""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    s1:
+      action: t.rec
+      on-success: [a]
+    s2:
+      action: t.rec
+      on-success: [a]
+    b:
+      action: t.sleep seconds=1
+      on-success: [j]
+    a:
+      action: t.rec
+      on-success: [j]
+    j:
+      join: 2
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter(["s1", "s2", "a", "a", "b", "j"])
+    assert run.calls("j")[0]["start"] >= run.calls("b")[0]["end"]
+
+
+def test_join_that_never_gets_n_arrivals_does_not_run(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.rec
+      on-success: [j]
+    b:
+      action: t.fail
+      on-success: [j]
+    c:
+      action: t.fail
+      on-success: [j]
+    j:
+      join: 2
+      action: t.rec
+""")
+    assert run.status == "FAILED", run.describe()
+    assert "j" not in run.called()
+
+
+def test_join_n_inside_a_branch_fires_once_per_run_of_its_region(sw):
+    """The region owning the join is itself one of two parallel branches."""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    start:
+      action: t.rec
+      on-success: [left, other]
+    other:
+      action: t.sleep seconds=1
+    left:
+      action: t.rec
+      on-success: [p, q]
+    p:
+      action: t.rec
+      on-success: [j]
+    q:
+      action: t.rec
+      on-success: [j]
+    j:
+      join: one
+      action: t.rec
+      on-success: [done]
+    done:
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter(
+        ["start", "left", "other", "p", "q", "j", "done"])
