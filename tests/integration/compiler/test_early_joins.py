@@ -146,3 +146,25 @@ wf:
     assert run.status == "SUCCEEDED", run.describe()
     assert Counter(run.called()) == Counter(
         ["start", "left", "other", "p", "q", "j", "done"])
+
+
+def test_a_failed_task_whose_on_error_leads_into_the_join_counts_as_arrived(sw):
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    broken:
+      action: t.fail
+      on-error: [j]
+    ok:
+      action: t.rec
+      on-success: [j]
+    slow:
+      action: t.sleep seconds=1.5
+      on-success: [j]
+    j:
+      join: 2
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert run.calls("j")[0]["start"] < run.calls("slow")[0]["end"]
