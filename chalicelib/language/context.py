@@ -15,6 +15,7 @@ from chalicelib.language.schema import Report, did_you_mean, is_template
 from chalicelib.language.templates import TemplateChecker, position_in
 
 Path = tuple[str, ...]
+_KNOWN: dict[tuple[str, ...], frozenset[str]] = {}  # allowed keys → the same as a set
 
 
 @dataclass
@@ -63,8 +64,11 @@ class Context:
     ) -> None:
         """Report keys not in `allowed` (with a suggestion); `allow_anchored` accepts keys that
         only hold a YAML anchor, `skip_workflows` leaves mappings with tasks to the caller."""
-        for key, knode, value in node.items():
-            if key in allowed or (allow_anchored and value.anchor is not None):
+        known = _KNOWN.get(allowed)
+        if known is None:
+            known = _KNOWN[allowed] = frozenset(allowed)
+        for key, (knode, value) in node.entries.items():
+            if key in known or (allow_anchored and value.anchor is not None):
                 continue
             if skip_workflows and isinstance(value, Mapping) and "tasks" in value.entries:
                 continue

@@ -89,6 +89,12 @@ def _bare_value(token: str) -> Any:
     return token
 
 
+def is_bare_name(text: str) -> bool:
+    """True when `text` is only a name (no spaces, no parameters): `parse_inline` gives
+    ``Inline(text)`` for it."""
+    return _SIMPLE.match(text) is not None
+
+
 def parse_inline(text: str, has_name: bool = True) -> Inline:
     """Split ``name k=v k2=v2`` (or only ``k=v ...`` when `has_name` is false)."""
     if has_name and _SIMPLE.match(text):

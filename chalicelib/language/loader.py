@@ -172,57 +172,60 @@ def parse(text: str) -> tuple[Node | None, Source]:
 
 
 def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one event loop
+    # The open collection is kept in locals (`parent`, `pending` key, `merges`); the stack
+    # holds those of the collections around it. This loop runs once per YAML event.
     anchors: dict[str, Node] = {}
-    stack: list[list[Any]] = []  # [node, pending key or None, merge list]
+    stack: list[tuple[Any, Any, Any]] = []
+    parent: Any = None  # the innermost open Mapping or Sequence (None at the top)
+    in_sequence = False
+    pending: Scalar | None = None  # a mapping key waiting for its value
+    merges: list[tuple[Scalar, Node]] | None = None  # ``<<`` entries of the open mapping
     root: Node | None = None
     documents = 0
     get_event = loader.get_event
     resolvers = _RESOLVERS
     resolved: dict[str, str] = {}  # plain scalar text -> its implicit tag
+    str_tag, merge_tag = _STR, _MERGE
     while True:
         event = get_event()
         cls = type(event)
         if cls is ScalarEvent:
             mark = event.start_mark
-            line, column = mark.line + 1, mark.column + 1
+            line = mark.line + 1
             tag = event.tag
             text = event.value
             if tag is None or tag == "!":
                 if event.implicit[0]:
                     tag = resolved.get(text)
                     if tag is None:
-                        tag = _STR
+                        tag = str_tag
                         for candidate, regexp in resolvers.get(text[:1], ()):
                             if regexp.match(text):
                                 tag = candidate
                                 break
                         resolved[text] = tag
                 else:
-                    tag = _STR
-            if (
-                tag == _MERGE
-                and stack
-                and isinstance(stack[-1][0], Mapping)
-                and stack[-1][1] is None
-            ):
+                    tag = str_tag
+            if tag == str_tag:
+                end = event.end_mark
                 node: Node = Scalar(
-                    line, column, mark.index, event.anchor, "<<", "<<", None, _MERGE, 0, line
+                    line, mark.column + 1, mark.index, event.anchor, text, text, event.style,
+                    tag, end.index, end.line + 1,
+                )
+            elif tag == merge_tag and pending is None and parent is not None and not in_sequence:
+                node = Scalar(
+                    line, mark.column + 1, mark.index, event.anchor, "<<", "<<", None, merge_tag,
+                    0, line,
                 )
             else:
-                value = text if tag == _STR else _scalar_value(tag, text, line, column)
+                column = mark.column + 1
                 end = event.end_mark
                 node = Scalar(
-                    line,
-                    column,
-                    mark.index,
-                    event.anchor,
-                    value,
-                    text,
-                    event.style,
-                    tag,
-                    end.index,
-                    end.line + 1,
+                    line, column, mark.index, event.anchor, _scalar_value(tag, text, line, column),
+                    text, event.style, tag, end.index, end.line + 1,
                 )
+            if node.anchor:
+                anchors[node.anchor] = node
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             mark = event.start_mark
             line, column = mark.line + 1, mark.column + 1
@@ -235,36 +238,40 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     f"the document is nested more than {MAX_DEPTH} levels deep",
                     "flatten the structure",
                 )
-            container: Node = (Mapping if is_map else Sequence)(
-                line, column, mark.index, event.anchor
-            )
-            stack.append([container, None, []])
+            stack.append((parent, pending, merges))
+            parent = (Mapping if is_map else Sequence)(line, column, mark.index, event.anchor)
+            in_sequence = not is_map
+            pending = merges = None
             continue
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
-            node, _pending, merges = stack.pop()
+            node = parent
             if merges:
-                _merge(node, merges)
+                _merge(node, merges)  # type: ignore[arg-type]
             if cls is MappingEndEvent:
-                entries = node.entries
+                entries = node.entries  # type: ignore[union-attr]
                 size = len(entries) + 1
                 for _key, child in entries.values():
                     size += child.size
             else:
                 size = 1
-                for child in node.items:
+                for child in node.items:  # type: ignore[union-attr]
                     size += child.size
-            node.size = size
+            node.size = size  # type: ignore[union-attr]
             if size > MAX_SIZE:
                 raise _fail(
-                    node.line,
-                    node.column,
+                    node.line,  # type: ignore[union-attr]
+                    node.column,  # type: ignore[union-attr]
                     "the document expands to too many values (alias bomb?)",
                     "use fewer nested aliases",
                 )
+            if node.anchor:  # type: ignore[union-attr]
+                anchors[node.anchor] = node  # type: ignore[union-attr, index]
+            parent, pending, merges = stack.pop()
+            in_sequence = type(parent) is Sequence
         elif cls is AliasEvent:
-            mark = event.start_mark
             found = anchors.get(event.anchor)
             if found is None:
+                mark = event.start_mark
                 raise _fail(
                     mark.line + 1,
                     mark.column + 1,
@@ -288,16 +295,11 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             continue
         else:
             continue
-        if node.anchor and cls is not AliasEvent:
-            anchors[node.anchor] = node
-        if not stack:
+        if parent is None:
             root = node
-            continue
-        top = stack[-1]
-        parent = top[0]
-        if type(parent) is Sequence:
+        elif in_sequence:
             parent.items.append(node)
-        elif top[1] is None:
+        elif pending is None:
             if type(node) is not Scalar:
                 raise _fail(
                     node.line,
@@ -305,15 +307,17 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
                     "a mapping key must be a plain name, not a list or mapping",
                     "write the key as a plain string",
                 )
-            top[1] = node
+            pending = node  # type: ignore[assignment]
         else:
-            key = top[1]
-            top[1] = None
-            if key.tag == _MERGE and key.text == "<<":
-                top[2].append((key, node))
+            key = pending
+            pending = None
+            ktext = key.text
+            if key.tag == merge_tag and ktext == "<<":
+                if merges is None:
+                    merges = []
+                merges.append((key, node))
             else:
                 entries = parent.entries
-                ktext = key.text
                 if ktext in entries:
                     del entries[ktext]
                     parent.duplicates.append(key)

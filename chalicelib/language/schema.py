@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from chalicelib.errors import Problem
 from chalicelib.language.nodes import Node, Scalar
@@ -68,9 +68,15 @@ def is_template(text: object) -> bool:
     (a lone ``<%`` without ``%>`` after it is plain text, as in Mistral)."""
     if not isinstance(text, str) or not ("<%" in text or "{{" in text or "{%" in text):
         return False  # (the marks of _TEMPLATE_MARKS, tested without a generator)
-    from chalicelib.language import expressions  # a sibling package, imported when first needed
+    global _full_test
+    if _full_test is None:
+        from chalicelib.language import expressions  # a sibling package, imported when first needed
 
-    return bool(expressions.is_template(text))
+        _full_test = expressions.is_template
+    return bool(_full_test(text))
+
+
+_full_test: Callable[[str], bool] | None = None  # expressions.is_template, once imported
 
 
 def is_identifier(text: object) -> bool:

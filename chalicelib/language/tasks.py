@@ -20,6 +20,8 @@ from chalicelib.language.options import parse_join, parse_retry, parse_with_item
 from chalicelib.language.schema import CLAUSES, TASK_KEYS, is_template
 from chalicelib.language.transitions import parse_clause
 
+_TASK_KEYS = frozenset(TASK_KEYS)  # membership tests, once per key of every task
+
 
 @dataclass
 class Call:
@@ -99,8 +101,8 @@ def parse_task(
     ctx.unknown_keys(node, path, TASK_KEYS, "a task")
     values = spec.values
     clause_publishes: list[tuple[str, Node, Path]] = []
-    for key_text, _knode, value in node.items():
-        if key_text not in TASK_KEYS or (isinstance(value, Scalar) and value.value is None):
+    for key_text, (_knode, value) in node.entries.items():
+        if key_text not in _TASK_KEYS or (type(value) is Scalar and value.value is None):
             continue
         where = (*path, key_text)
         spec.nodes[key_text] = value

@@ -165,15 +165,23 @@ class TemplateChecker:
             if mark in self._seen:
                 return
             self._seen.add(mark)
-        if isinstance(node, Scalar):
-            if isinstance(node.value, str):
-                self.string(node, path, node.value, 0, tasks, workflow)
-            elif isinstance(node.value, float) and not math.isfinite(node.value):
-                self.report.add(node, path, f"{node.value} is not a number JSON can hold",
+        # exact type tests: the node classes are not subclassed, and these run per value
+        kind = type(node)
+        if kind is Scalar:
+            value = node.value  # type: ignore[union-attr]
+            kind = type(value)
+            if kind is str:
+                # the cheap test first: most strings hold no template at all
+                if "<%" in value or "{{" in value or "{%" in value:
+                    self.string(node, path, value, 0, tasks, workflow)  # type: ignore[arg-type]
+            elif kind is float and not math.isfinite(value):
+                self.report.add(node, path, f"{value} is not a number JSON can hold",
                                 "write a finite number, or a string")
-        elif isinstance(node, Mapping):
-            for key, _knode, child in node.items():
-                self.tree(child, (*path, key), tasks, workflow)
-        elif isinstance(node, Sequence):
-            for index, child in enumerate(node.items):
-                self.tree(child, (*path, str(index)), tasks, workflow)
+        elif kind is Mapping:
+            tree = self.tree
+            for key, (_knode, child) in node.entries.items():  # type: ignore[union-attr]
+                tree(child, (*path, key), tasks, workflow)
+        elif kind is Sequence:
+            tree = self.tree
+            for index, child in enumerate(node.items):  # type: ignore[union-attr]
+                tree(child, (*path, str(index)), tasks, workflow)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.language.context import Context, Path, Scope
-from chalicelib.language.inline import parse_inline
+from chalicelib.language.inline import is_bare_name, parse_inline
 from chalicelib.language.model import ENGINE_COMMANDS
 from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe
 from chalicelib.language.schema import ENGINE_COMMAND_PARAMS, did_you_mean, is_template
@@ -36,6 +36,9 @@ class RawTransition:
 def _one(
     ctx: Context, text: str, node: Scalar, path: Path, clause: str, scope: Scope, guard: str | None
 ) -> RawTransition | None:
+    if is_bare_name(text) and not is_template(text):
+        # the common case, a task name alone: what the general path below gives for it
+        return RawTransition(text, node, clause, path, guard, {}, 0)
     inline = parse_inline(text)
     if inline.error:
         message, offset = inline.error
@@ -65,13 +68,15 @@ def _one(
 
 def _items(ctx: Context, node: Node, path: Path, clause: str, scope: Scope) -> list[RawTransition]:
     result: list[RawTransition] = []
-    items = node.items if isinstance(node, Sequence) else [node]
+    listed = type(node) is Sequence
+    items = node.items if listed else [node]  # type: ignore[attr-defined]
     for index, item in enumerate(items):
-        where = (*path, str(index)) if isinstance(node, Sequence) else path
-        if isinstance(item, Scalar) and isinstance(item.value, str):
+        where = (*path, str(index)) if listed else path
+        kind = type(item)
+        if kind is Scalar and type(item.value) is str:
             found = _one(ctx, item.value, item, where, clause, scope, None)
-        elif isinstance(item, Mapping) and len(item.entries) == 1:
-            key, knode, guard_node = next(item.items())
+        elif kind is Mapping and len(item.entries) == 1:
+            key, (knode, guard_node) = next(iter(item.entries.items()))
             guard = None
             if (
                 isinstance(guard_node, Scalar)

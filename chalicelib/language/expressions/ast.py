@@ -145,30 +145,29 @@ class Arrow(Node):
 
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-nodes of `node`, in source order."""
-    if isinstance(node, ListLit):
-        return node.items
-    if isinstance(node, DictLit):
-        return tuple(part for pair in node.items for part in pair)
-    if isinstance(node, Attribute):
-        return (node.target,)
-    if isinstance(node, Index):
-        return (node.target, node.index)
-    if isinstance(node, Pair):
-        return (node.key, node.value)
-    if isinstance(node, Call):
-        return node.args
-    if isinstance(node, Binary):
-        return (node.left, node.right)
-    if isinstance(node, Unary):
-        return (node.operand,)
-    if isinstance(node, Conditional):
-        rest = (node.otherwise,) if node.otherwise is not None else ()
-        return (node.then, node.test, *rest)
-    if isinstance(node, Test):
-        return (node.operand, *node.args)
-    if isinstance(node, Arrow):
-        return (node.left, node.right)
-    return ()
+    get = _CHILDREN.get(type(node))
+    return get(node) if get is not None else ()
+
+
+def _conditional_children(node: Conditional) -> tuple[Node, ...]:
+    rest = (node.otherwise,) if node.otherwise is not None else ()
+    return (node.then, node.test, *rest)
+
+
+# node class → its children (exact classes: the node classes are not subclassed)
+_CHILDREN = {
+    ListLit: lambda node: node.items,
+    DictLit: lambda node: tuple(part for pair in node.items for part in pair),
+    Attribute: lambda node: (node.target,),
+    Index: lambda node: (node.target, node.index),
+    Pair: lambda node: (node.key, node.value),
+    Call: lambda node: node.args,
+    Binary: lambda node: (node.left, node.right),
+    Unary: lambda node: (node.operand,),
+    Conditional: _conditional_children,
+    Test: lambda node: (node.operand, *node.args),
+    Arrow: lambda node: (node.left, node.right),
+}
 
 
 def start(node: Node) -> int:

@@ -69,12 +69,14 @@ class _Checker:
         self.refs = refs
 
     def visit(self, node: ast.Node, env: _Env) -> None:
-        name = is_context_read(node, env.root)
-        if name is not None:
-            self.refs.variables.add(name)
-        method = getattr(self, "_" + type(node).__name__, None)
+        kind = type(node)
+        if kind is ast.Attribute or kind is ast.Index:  # the only context reads
+            name = is_context_read(node, env.root)
+            if name is not None:
+                self.refs.variables.add(name)
+        method = _VISITS.get(kind)
         if method is not None:
-            method(node, env)
+            method(self, node, env)
         else:
             for child in ast.children(node):
                 self.visit(child, env)
@@ -227,3 +229,11 @@ class _Checker:
             except re.error as error:
                 raise ExpressionError(f"invalid regular expression: {error}",
                                       node.pos) from None
+
+
+# node class → the `_Checker` method named after it (the node classes are not subclassed)
+_VISITS = {
+    cls: getattr(_Checker, "_" + cls.__name__)
+    for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, ast.Node) and hasattr(_Checker, "_" + cls.__name__)
+}

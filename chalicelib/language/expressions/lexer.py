@@ -59,11 +59,27 @@ class Token(NamedTuple):
         return f"'{self.value}'"
 
 
+def _categories(dialect: str) -> dict[str, str]:
+    """ASCII character → the branch of `tokenize` it starts (characters not listed: error)."""
+    found = {ch: "space" for ch in " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"}
+    found.update((ch, "digit") for ch in "0123456789")
+    found.update((chr(c), "name") for c in range(128) if chr(c) == "_" or chr(c).isalpha())
+    found.update((ch, "op") for ch in _OPERATORS_BY_CHAR[dialect])
+    found.update((ch, "quote") for ch in _QUOTES[dialect])
+    if dialect == "yaql":
+        found["$"] = "dollar"
+        found["="] = "equals"
+    return found
+
+
+_CATEGORIES = {dialect: _categories(dialect) for dialect in _OPERATORS}
+_new_token = tuple.__new__  # Token(...) without its Python-level __new__
+
+
 def tokenize(source: str, dialect: str, base: int = 0) -> list[Token]:
     """Split `source` into tokens; `base` is added to every offset."""
     operators = _OPERATORS_BY_CHAR[dialect]
-    quotes = _QUOTES[dialect]
-    yaql = dialect == "yaql"
+    categories = _CATEGORIES[dialect]
     tokens: list[Token] = []
     append = tokens.append
     whitespace, number, name = _WHITESPACE.match, _NUMBER.match, _NAME.match
@@ -71,48 +87,56 @@ def tokenize(source: str, dialect: str, base: int = 0) -> list[Token]:
     i, n = 0, len(source)
     while i < n:
         ch = source[i]
-        if ch == " " or ch.isspace():
+        # the branch a character starts: a table for ASCII, the Unicode tests otherwise
+        category = categories.get(ch)
+        if category is None and ch > "\x7f":
+            category = "space" if ch.isspace() else "name" if ch.isalpha() else None
+        if category == "space":
             i = whitespace(source, i).end()
             continue
-        if "0" <= ch <= "9":
-            m = number(source, i)
-            text = m.group()
-            is_float = "." in text or "e" in text or "E" in text
-            append(Token("num", float(text) if is_float else int(text), base + i))
-            i = m.end()
-            continue
-        if ch == "_" or ch.isalpha():
+        if category == "name":
             m = name(source, i)
             if m is None:  # a letter outside ASCII
                 raise ExpressionError(f"unexpected character {ch!r}; names use the letters "
                                       "a-z, A-Z, digits and '_'", base + i)
-            append(Token("name", m.group(), base + i))
+            append(_new_token(Token, ("name", m.group(), base + i)))
             i = m.end()
             continue
-        if ch in quotes:
+        if category == "equals" and startswith("==", i):
+            raise ExpressionError("YAQL compares with '=', not '=='", base + i)
+        if category == "op" or category == "equals":
+            for op in operators[ch]:
+                if startswith(op, i):
+                    append(_new_token(Token, ("op", op, base + i)))
+                    i += len(op)
+                    break
+            else:
+                raise ExpressionError(_unexpected_character(ch, dialect), base + i)
+            continue
+        if category == "digit":
+            m = number(source, i)
+            text = m.group()
+            is_float = "." in text or "e" in text or "E" in text
+            append(_new_token(
+                Token, ("num", float(text) if is_float else int(text), base + i)))
+            i = m.end()
+            continue
+        if category == "quote":
             value, end = _read_string(source, i, base)
-            append(Token("str", value, base + i))
+            append(_new_token(Token, ("str", value, base + i)))
             i = end
             continue
-        if ch == "$" and yaql:
+        if category == "dollar":
             m = _VARIABLE.match(source, i)
             if m:
-                append(Token("var", m.group()[1:], base + i))
+                append(_new_token(Token, ("var", m.group()[1:], base + i)))
                 i = m.end()
             else:
-                append(Token("op", "$", base + i))
+                append(_new_token(Token, ("op", "$", base + i)))
                 i += 1
             continue
-        if yaql and ch == "=" and startswith("==", i):
-            raise ExpressionError("YAQL compares with '=', not '=='", base + i)
-        for op in operators.get(ch, ()):
-            if startswith(op, i):
-                append(Token("op", op, base + i))
-                i += len(op)
-                break
-        else:
-            raise ExpressionError(_unexpected_character(ch, dialect), base + i)
-    tokens.append(Token("eof", None, base + n))
+        raise ExpressionError(_unexpected_character(ch, dialect), base + i)
+    append(_new_token(Token, ("eof", None, base + n)))
     return tokens
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from . import ast
 from .errors import ExpressionError
 from .lexer import tokenize
-from .parsing import TokenCursor
+from .parsing import MAX_NESTING, TokenCursor
 
 _COMPARE = {"=": "eq", "!=": "ne", "<": "lt", ">": "gt", "<=": "le", ">=": "ge"}
 _SUM = {"+": "add", "-": "sub"}
@@ -32,6 +32,17 @@ _PRODUCT = {"*": "mul", "/": "div"}
 _MATCH = {"=~": "match", "!~": "not match"}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _OPERATOR_WORDS = frozenset({"and", "or", "not", "in", "mod"})
+
+
+# The binary operators by level, loosest (1) to tightest (7); level 3 is the prefix `not`.
+_LEVEL_SYMBOLS = {
+    **{symbol: (4, op) for symbol, op in _COMPARE.items()},
+    **{symbol: (5, op) for symbol, op in _SUM.items()},
+    **{symbol: (6, op) for symbol, op in _PRODUCT.items()},
+    **{symbol: (7, op) for symbol, op in _MATCH.items()},
+}
+_LEVEL_WORDS = {"or": (1, "or"), "and": (2, "and"), "in": (4, "in"), "mod": (6, "mod")}
+_NOT_LEVEL = 3
 
 
 def parse_yaql(source: str, base: int = 0) -> ast.Node:
@@ -46,10 +57,17 @@ def parse_yaql(source: str, base: int = 0) -> ast.Node:
 
 
 class _YaqlParser(TokenCursor):
+    def __init__(self, tokens):
+        super().__init__(tokens)
+        # The nesting guard counts at most one level per token (plus one), so an expression
+        # of few tokens can never trip it: `_climb` parses those, without the level-by-level
+        # descent below whose only extra is counting the levels for that guard.
+        self.short = len(tokens) <= MAX_NESTING
+
     def expr(self) -> ast.Node:
         self.enter()
         try:
-            left = self.or_()
+            left = self._climb(1) if self.short else self.or_()
             tok = self.tokens[self.index]
             if tok.kind != "op" or tok.value != "->":
                 return left
@@ -57,6 +75,30 @@ class _YaqlParser(TokenCursor):
             return ast.Arrow(tok.pos, left, self.expr())
         finally:
             self.leave()
+
+    def _climb(self, level: int) -> ast.Node:
+        """What `or_` gives (level 1) or the level function of `level` (2 `and_`, 3 `not_`,
+        4 `compare`, ..., 8 `unary`), by precedence climbing: one call per operand."""
+        tokens = self.tokens
+        tok = tokens[self.index]
+        if level <= _NOT_LEVEL and tok.kind == "name" and tok.value == "not":
+            self.advance()
+            left: ast.Node = ast.Unary(tok.pos, "not", self._climb(_NOT_LEVEL))
+        else:
+            left = self.unary()
+        while True:
+            tok = tokens[self.index]
+            kind = tok.kind
+            if kind == "op":
+                found = _LEVEL_SYMBOLS.get(tok.value)
+            elif kind == "name":
+                found = _LEVEL_WORDS.get(tok.value)
+            else:
+                return left
+            if found is None or found[0] < level:
+                return left
+            self.advance()
+            left = ast.Binary(tok.pos, found[1], left, self._climb(found[0] + 1))
 
     # Each level below parses its first operand, then looks at the next token itself: in
     # the common case (no operator of that level follows) no chain is set up at all.
