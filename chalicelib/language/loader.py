@@ -13,6 +13,7 @@ live in `chalicelib.language.nodes`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -29,6 +30,7 @@ from yaml.events import (
 )
 
 from chalicelib.errors import Problem
+from chalicelib.language import block_yaml
 from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,6 +49,7 @@ _KEEP_TEXT = {
 }
 # first character → [(tag, regexp)]: how PyYAML resolves plain scalars
 _RESOLVERS = _Loader.yaml_implicit_resolvers
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FIX_SYNTAX = "fix the YAML syntax at this point (indentation, a missing ':' or an unclosed quote)"
 
 
@@ -91,6 +94,8 @@ def _scalar_value(tag: str, text: str, line: int, column: int) -> Any:
         return None
     if tag in _KEEP_TEXT:
         return text
+    if tag == _INT and _DECIMAL.fullmatch(text):
+        return int(text)  # what PyYAML gives for a plain decimal, without its general parser
     node = yaml.ScalarNode(tag, text)
     try:
         if tag == _BOOL:
@@ -162,6 +167,9 @@ def parse(text: str) -> tuple[Node | None, Source]:
             "remove this character",
             repr(text[error.start]),
         ) from None
+    root = block_yaml.scan(text, _plain_resolver(), _scalar_value, MAX_SIZE)
+    if root is not block_yaml.UNHANDLED:
+        return root, source
     loader = _Loader(text)
     try:
         return _compose(loader, source), source
@@ -169,6 +177,25 @@ def parse(text: str) -> tuple[Node | None, Source]:
         raise LoadError(_syntax_problem(error, source)) from None
     finally:
         loader.dispose()
+
+
+def _plain_resolver():
+    """The tag of a plain scalar's text, as PyYAML resolves it (memoised for one document)."""
+    resolved: dict[str, str] = {}
+    resolvers = _RESOLVERS
+
+    def resolve(text: str) -> str:
+        tag = resolved.get(text)
+        if tag is None:
+            tag = _STR
+            for candidate, regexp in resolvers.get(text[:1], ()):
+                if regexp.match(text):
+                    tag = candidate
+                    break
+            resolved[text] = tag
+        return tag
+
+    return resolve
 
 
 def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one event loop
