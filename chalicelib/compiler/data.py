@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 from chalicelib.compiler.jsonata import Scope, guard_to_jsonata, value_to_jsonata
+from chalicelib.compiler.jsonata.pieces import object_literal
 from chalicelib.language.expressions import parse_template
 from chalicelib.language.model import Value, Workflow
 
@@ -37,16 +38,25 @@ def expr(text: str) -> str:
     return "{% " + text + " %}"
 
 
-def scope_for(doc: str, current: str | None = None, locals_: dict | None = None) -> Scope:
+def scope_for(doc: str, current: str | dict[str, str] | None = None,
+              locals_: dict | None = None) -> Scope:
     """Names for expressions of a state whose doc is `doc` (a JSONata expression).
 
-    `current` is the JSONata of task()'s object while publishing (None elsewhere)."""
+    `current` is task()'s object while publishing (None elsewhere): JSONata giving it, or
+    the fields of the object literal that builds it (key → JSONata of the value)."""
+    fields = current if isinstance(current, dict) else None
+    if fields is not None:
+        current = object_literal(fields)
+
     def task(name: str | None) -> str:
         if name is None:
             return current if current is not None else f"{doc}.__current"
         return field(f"{doc}.tasks", name)
-    return Scope(ctx=f"{doc}.ctx", task=task, execution=EXECUTION, env=ENV,
-                 locals=locals_ or {})
+
+    def task_fields(name: str | None) -> dict[str, str] | None:
+        return fields if name is None else None
+    return Scope(ctx=f"{doc}.ctx", task=task, task_fields=task_fields, execution=EXECUTION,
+                 env=ENV, locals=locals_ or {})
 
 
 def after_task(doc: str, task: str) -> Scope:

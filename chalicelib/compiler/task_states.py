@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from chalicelib.language.model import Task, Transition
 
 from . import data
+from .jsonata.pieces import object_literal
 from .actions import ActionState, build_action
 
 if TYPE_CHECKING:
@@ -69,17 +70,25 @@ def _doc_fields(task: Task, status: str, result: str, info: str) -> str:
             f'"failed": $sw_in.failed, "arrivals": [$sw_in.arrivals[join != {name}]]}}')
 
 
-def _scope(task: Task, current: str):
+def _scope(task: Task, current: dict[str, str]):
+    """Names while recording `task`: task() and task(<its name>) are `current`, the object
+    literal of its entry (key → JSONata)."""
+    text = object_literal(current)
+
     def task_ref(name: str | None) -> str:
         if name is None or name == task.name:
-            return current
+            return text
         return data.field("$sw_in.tasks", name)
-    scope = data.scope_for("$sw_in", current)
-    return type(scope)(ctx=scope.ctx, task=task_ref, execution=scope.execution, env=scope.env)
+
+    def task_fields(name: str | None) -> dict[str, str] | None:
+        return current if name is None or name == task.name else None
+    scope = data.scope_for("$sw_in")
+    return type(scope)(ctx=scope.ctx, task=task_ref, task_fields=task_fields,
+                       execution=scope.execution, env=scope.env)
 
 
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:
-    current = '{"result": $sw_res, "state": "SUCCESS"}'
+    current = {"result": "$sw_res", "state": '"SUCCESS"'}
     publish = data.value(task.publish, _scope(task, current)) if task.publish else "{}"
     body = (f"$sw_in := {doc}; $sw_res := {result}; $sw_pub := {publish}; "
             + _doc_fields(task, "SUCCESS", "$sw_res", "null"))
@@ -90,7 +99,7 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     inbound = lowering.graph.inbound.get(task.name, [])
     join_failure = data.lit({"Error": "Stepwise.JoinFailed",
                              "Cause": f"Failed by tasks: {inbound}" if inbound else ""})
-    current = '{"result": $sw_err, "state": "ERROR", "state_info": $sw_info}'
+    current = {"result": "$sw_err", "state": '"ERROR"', "state_info": "$sw_info"}
     scope = _scope(task, current)
     publish = data.value(task.publish_on_error, scope) if task.publish_on_error else "{}"
     static = handled_statically(task)
@@ -293,7 +302,7 @@ class TaskStates:
         return name
 
     def _error_scope(self):
-        current = '{"result": $states.input.__error, "state": "ERROR"}'
+        current = {"result": "$states.input.__error", "state": '"ERROR"'}
         scope = data.scope_for("$states.input", current)
         return scope
 
@@ -310,7 +319,7 @@ class TaskStates:
             self.scope.states[failed] = {"Type": "Pass", "Next": failure_next, "Output": data.expr(
                 f'$merge([$states.input, {{"__error": {{"Error": "Stepwise.WithItemsFailed", '
                 f'"Cause": $string([{errors}.`{ITEM_ERROR}`])}}}}])')}
-        current = '{"result": $states.input.__result, "state": "SUCCESS"}'
+        current = {"result": "$states.input.__result", "state": '"SUCCESS"'}
         scope = data.scope_for("$states.input", current)
         if task.fail_on:
             failed = self._name("fail_on")

@@ -29,6 +29,7 @@ from .pieces import (
     Js,
     atom,
     constant,
+    field_read,
     member,
     number_kind,
     regex,
@@ -189,6 +190,8 @@ class Translator(CallTranslation):
 
     def _Attribute(self, node: ast.Attribute, env: Env) -> Js:
         target = self.node(node.target, env)
+        if target.fields is not None:  # an object literal: its value, no helper needed
+            return field_read(target.fields, node.name)
         return Js(self.helper("attr", target.text, string(node.name)))
 
     def _Index(self, node: ast.Index, env: Env) -> Js:
@@ -276,13 +279,16 @@ class Translator(CallTranslation):
             text = self._regex_search(left, node.right, "=~")
             return Js(f"$not({text})" if op == "not match" else text, "bool")
         if op == "add":
-            if left.kind in NUMERIC and right.kind in NUMERIC:
+            # `$_add` only differs from `+` when both sides are lists, strings or dicts:
+            # one number is enough for JSONata's `+` to do exactly what it does
+            if left.kind in NUMERIC or right.kind in NUMERIC:
                 return Js(f"({left.text}+{right.text})", number_kind(left, right))
             if left.kind == "str" and right.kind == "str":
                 return Js(f"({left.text}&{right.text})", "str")
             return Js(self.helper("add", left.text, right.text), same(left, right))
         if op == "sub":
-            if left.kind in NUMERIC and right.kind in NUMERIC:
+            # `$_sub` only differs from `-` when the left side is a list
+            if left.kind in NUMERIC:
                 return Js(f"({left.text}-{right.text})", number_kind(left, right))
             return Js(self.helper("sub", left.text, right.text))
         if op == "mul":
