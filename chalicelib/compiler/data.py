@@ -24,8 +24,14 @@ EXECUTION = ('{"id": $states.context.Execution.Id, "name": $states.context.Execu
 ENV = ('($e := $states.context.Execution.Input.__env; $type($e) = "object" ? $e : {})')
 
 
+# what json.dumps(text, ensure_ascii=False) does for a str, without building an encoder
+_ENCODE_STRING = json.encoder.encode_basestring
+
+
 def lit(value: object) -> str:
     """A JSON literal is a JSONata literal."""
+    if type(value) is str:  # the common case: a task or variable name
+        return _ENCODE_STRING(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -44,6 +50,8 @@ def scope_for(doc: str, current: str | dict[str, str] | None = None,
 
     `current` is task()'s object while publishing (None elsewhere): JSONata giving it, or
     the fields of the object literal that builds it (key → JSONata of the value)."""
+    if doc == "$states.input" and current is None and not locals_:
+        return INPUT_SCOPE  # the most common names, built once
     fields = current if isinstance(current, dict) else None
     if fields is not None:
         current = object_literal(fields)
@@ -57,6 +65,11 @@ def scope_for(doc: str, current: str | dict[str, str] | None = None,
         return fields if name is None else None
     return Scope(ctx=f"{doc}.ctx", task=task, task_fields=task_fields, execution=EXECUTION,
                  env=ENV, locals=locals_ or {})
+
+
+INPUT_SCOPE = Scope(ctx="$states.input.ctx", task=lambda name: (
+    "$states.input.__current" if name is None else field("$states.input.tasks", name)),
+    execution=EXECUTION, env=ENV)
 
 
 def after_task(doc: str, task: str) -> Scope:

@@ -26,7 +26,7 @@ from .names import Namer
 from .regions import Regions
 from .scopes import CLEAN, MAYBE, TAINTED, ScopeStates, _link, _ordered, _unwrap
 from .target import Target
-from .task_states import handled_statically
+from .task_states import TaskStates, error_doc, handled_statically
 
 MAX_STATES = 20000
 
@@ -248,13 +248,11 @@ class Lowering(Regions, Ends):
 
     def _action_states(self, scope: ScopeStates, task: Task, main: str, after: str | None,
                        error_entry: str, taint: str, record_failure: bool = False) -> None:
-        from .task_states import TaskStates
         TaskStates(self, scope, task, main, after, error_entry, taint, record_failure).build()
 
     def _error_state(self, scope: ScopeStates, task: Task, name: str, nxt: str | None,
                      taint: str) -> None:
         """The Pass that records a failure of `task` and goes where its error clauses say."""
-        from .task_states import error_doc
         state = {"Type": "Pass", "Output": None}
         _link(state, nxt if nxt is not None else self.end(scope, taint))
         final = bool(state.get("End") and scope.root)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from chalicelib.language.model import Task, Transition
 
 from . import data
+from .jsonata import Scope
 from .jsonata.pieces import object_literal
 from .actions import ActionState, build_action
 
@@ -37,13 +38,13 @@ def handled_statically(task: Task) -> bool | None:
 
 def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...], doc: str) -> str:
     joins = lowering.graph.inbound
-    scope = data.after_task(doc, task.name)
     entries = []
     for t in items:
         if t.is_command or t.target not in joins:
             continue
         arrival = f'{{"join": {data.lit(t.target)}, "from": {data.lit(task.name)}}}'
         if t.guard:
+            scope = data.after_task(doc, task.name)
             arrival = f"({data.guard(t.guard, scope)}) ? {arrival} : undefined"
         entries.append(arrival)
     return ", ".join(entries)
@@ -82,9 +83,8 @@ def _scope(task: Task, current: dict[str, str]):
 
     def task_fields(name: str | None) -> dict[str, str] | None:
         return current if name is None or name == task.name else None
-    scope = data.scope_for("$sw_in")
-    return type(scope)(ctx=scope.ctx, task=task_ref, task_fields=task_fields,
-                       execution=scope.execution, env=scope.env)
+    return Scope(ctx="$sw_in.ctx", task=task_ref, task_fields=task_fields,
+                 execution=data.EXECUTION, env=data.ENV)
 
 
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:
