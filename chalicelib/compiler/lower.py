@@ -26,7 +26,8 @@ from .names import Namer
 from .regions import Regions
 from .scopes import CLEAN, MAYBE, TAINTED, ScopeStates, _link, _ordered, _unwrap
 from .target import Target
-from .task_states import TaskStates, error_doc, handled_statically
+from .prepared import Prepared
+from .task_states import TaskStates, handled_statically
 
 MAX_STATES = 20000
 
@@ -42,6 +43,7 @@ class Lowering(Regions, Ends):
         self.fan_stack: list[str] = []
         self.scope_stack: list[ScopeStates] = []
         self.goto_log: list[str] = []
+        self.prepared = Prepared(self)
 
     # ------------------------------------------------------------------ top level
     def machine(self) -> dict:
@@ -256,5 +258,5 @@ class Lowering(Regions, Ends):
         state = {"Type": "Pass", "Output": None}
         _link(state, nxt if nxt is not None else self.end(scope, taint))
         final = bool(state.get("End") and scope.root)
-        state["Output"] = data.expr(error_doc(self, task, final))
+        state["Output"] = data.expr(self.prepared.error_doc(task, final))
         scope.states[name] = state

@@ -190,8 +190,7 @@ class TaskStates:
         if task.with_items:
             state = self._map_state(scope)
         else:
-            action = build_action(task, self.lowering.document, self.lowering.target, scope)
-            state = self._action_state(action, failure_next)
+            state = self._action_state(self.lowering.prepared.action(task), failure_next)
         if state.get("_failing"):
             state.pop("_result")
         elif self.deferred:
@@ -200,8 +199,8 @@ class TaskStates:
                 f'"__attempt": {NEXT_ATTEMPT}}}])')
         else:
             result = state.pop("_result")
-            state["Output"] = data.expr(success_doc(self.lowering, task, "$states.input",
-                                                    result, self.final))
+            state["Output"] = data.expr(self.lowering.prepared.success_doc(task, result,
+                                                                           self.final))
             if state.pop("_kind") in ("task", "pass") and not self.explicit_retry:
                 state["_foldable"] = True
         state.pop("_kind", None)
@@ -340,8 +339,8 @@ class TaskStates:
             self.scope.states[wait] = {"Type": "Wait", "Seconds": _seconds(retry.delay) or 0,
                                        "Next": self.main}
         self.scope.states[check] = {"Type": "Choice", "Choices": rules, "Default": done}
-        done_state = {"Type": "Pass", "Output": data.expr(success_doc(
-            self.lowering, task, "$states.input", "$states.input.__result", self.final))}
+        done_state = {"Type": "Pass", "Output": data.expr(self.lowering.prepared.success_doc(
+            task, "$states.input.__result", self.final))}
         self._link(done_state, self.after)
         self.scope.states[done] = done_state
         return check

@@ -41,6 +41,9 @@ from .scope import Scope
 
 
 _PLAIN_CONSTANTS = frozenset({int, float, bool, type(None)})
+_ROOT = Env(None, {})  # `$` is the context; no let-bound names (never mutated)
+_CONTEXT_READS = (ast.Attribute, ast.Index)  # the only nodes that may read $.name
+_COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
 
 
 class Translator(CallTranslation):
@@ -76,7 +79,7 @@ class Translator(CallTranslation):
 
     def expression(self, expression: Expression) -> Js:
         self.dialect = expression.dialect
-        return self.node(expression.node, Env(None, {}))
+        return self.node(expression.node, _ROOT)
 
     def value(self, value: Any) -> Js:
         """A YAML value whose strings may be templates → JSONata building that value."""
@@ -87,7 +90,8 @@ class Translator(CallTranslation):
             return self.template(parse_template(value)) if is_template(value) else \
                 Js(string(value), "str")
         if kind is dict or isinstance(value, Mapping):
-            entries = [f"{string(str(k))}:{self.value(v).text}" for k, v in value.items()]
+            entries = [f"{string(k if type(k) is str else str(k))}:{self.value(v).text}"
+                       for k, v in value.items()]
             return Js("{" + ",".join(entries) + "}", "dict")
         if isinstance(value, (list, tuple)):
             return self.list([self.value(v) for v in value])
@@ -159,11 +163,15 @@ class Translator(CallTranslation):
     # -- nodes -----------------------------------------------------------------------
 
     def node(self, node: ast.Node, env: Env) -> Js:
-        name = is_context_read(node, env.current is None)
-        if name is not None:
-            return self.read_variable(name)
-        method = getattr(self, "_" + type(node).__name__)
-        return method(node, env)
+        kind = type(node)
+        if kind in _CONTEXT_READS and env.current is None:
+            name = is_context_read(node, True)
+            if name is not None:
+                return self.read_variable(name)
+        method = _METHODS.get(kind)
+        if method is None:
+            return getattr(self, "_" + kind.__name__)(node, env)
+        return method(self, node, env)
 
     def _Literal(self, node: ast.Literal, env: Env) -> Js:
         return constant(node.value)
@@ -268,9 +276,8 @@ class Translator(CallTranslation):
         right = self.node(node.right, env)
         if op in ("and", "or"):
             return self._logic(op, left, right)
-        comparisons = {"eq": "=", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
-        if op in comparisons:
-            return Js(f"({left.text}{comparisons[op]}{right.text})", "bool")
+        if op in _COMPARISONS:
+            return Js(f"({left.text}{_COMPARISONS[op]}{right.text})", "bool")
         if op in ("in", "not in"):
             text = self.helper("in" if self.dialect == "yaql" else "jin", left.text,
                                right.text)
@@ -329,3 +336,9 @@ class Translator(CallTranslation):
         message = (f"{shown} needs a literal regular expression in Stepwise (a pattern "
                    "computed at run time cannot be compiled)")
         return f"$error({string(message)})"
+
+
+# node class → its translation method, so that `node` dispatches without building names
+_METHODS = {cls: getattr(Translator, "_" + cls.__name__) for cls in vars(ast).values()
+            if isinstance(cls, type) and issubclass(cls, ast.Node)
+            and hasattr(Translator, "_" + cls.__name__)}
