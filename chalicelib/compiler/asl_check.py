@@ -222,6 +222,13 @@ def _valid_state(state: dict, states: dict, names: set[str]) -> list[str] | None
     for key, value in state.items():
         if key in NOT_EXPRESSIONS:
             continue
+        if type(value) is str:  # most fields: a whole expression, or text without '%'
+            if not ("%" not in value or value.startswith("{%") and value.endswith("%}")
+                    or _valid_expressions(value)):
+                return None
+            if key == "Default":
+                targets.append(value)
+            continue
         if not _valid_expressions(value):
             return None
         if key == "Catch" or key == "Retry":

@@ -96,7 +96,9 @@ def analyse(workflow: Workflow) -> Graph:
             for nxt in nexts:
                 if nxt in inbound:
                     inbound[nxt].append(src)
-    successors[ROOT] = workflow.start_tasks()
+    # the start tasks are those no transition names (`Workflow.start_tasks`)
+    named = set().union(*successors.values())
+    successors[ROOT] = [name for name in tasks if name not in named]
     # the analysis itself works on node numbers: node i is bit i of every bitset
     nodes = graph.nodes = list(successors)
     index = graph.index = {node: i for i, node in enumerate(nodes)}

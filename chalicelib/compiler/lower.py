@@ -48,7 +48,7 @@ class Lowering(Regions, Ends):
     # ------------------------------------------------------------------ top level
     def machine(self) -> dict:
         top = ScopeStates(root=True)
-        starts = self.workflow.start_tasks()
+        starts = self.graph.successors[ROOT]  # the workflow's start tasks
         init = data.init_doc(self.workflow)
         if len(starts) == 1 and ROOT not in self.graph.owned:
             start = self.namer.new("Start", "init")

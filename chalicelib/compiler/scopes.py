@@ -43,20 +43,26 @@ def _merge_docs() -> str:
 
 def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:
     """States in the order they are reached from `start`, for a readable document."""
-    order: dict[str, None] = {}
+    order: dict[str, dict] = {}
     stack = [start]
     while stack:
         name = stack.pop()
-        if name in order or name not in states:
+        if name in order:
             continue
-        order[name] = None
-        state = states[name]
-        nxts = [c["Next"] for c in state.get("Catch", [])]
-        nxts += [c["Next"] for c in state.get("Choices", [])]
-        for key in ("Default", "Next"):
-            if key in state:
-                nxts.append(state[key])
-        stack.extend(reversed(nxts))
+        state = states.get(name)
+        if state is None:
+            continue
+        if "_foldable" in state:  # the one private mark a finished state may still carry
+            state = {k: v for k, v in state.items() if not k.startswith("_")}
+        order[name] = state
+        # push in reverse: catchers first, then rules, then Default, then Next
+        if "Next" in state:
+            stack.append(state["Next"])
+        if "Default" in state:
+            stack.append(state["Default"])
+        if "Choices" in state:
+            stack.extend([c["Next"] for c in reversed(state["Choices"])])
+        if "Catch" in state:
+            stack.extend([c["Next"] for c in reversed(state["Catch"])])
     # states no path reaches (e.g. the success path of a task that always fails) are dropped
-    return {name: {k: v for k, v in states[name].items() if not k.startswith("_")}
-            for name in order}
+    return order

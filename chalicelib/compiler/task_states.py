@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ITEM_ERROR = "__stepwise_item_error"
 CATCH_OUTPUT = '$merge([$states.input, {"__error": $states.errorOutput, "__attempt": %s}])'
 NEXT_ATTEMPT = "($exists($states.input.__attempt) ? $states.input.__attempt : 0) + 1"
+CATCH_EXPR = data.expr(CATCH_OUTPUT % NEXT_ATTEMPT)
 
 
 def handled_statically(task: Task) -> bool | None:
@@ -71,10 +72,15 @@ def _doc_fields(task: Task, status: str, result: str, info: str) -> str:
             f'"failed": $sw_in.failed, "arrivals": [$sw_in.arrivals[join != {name}]]}}')
 
 
-def _scope(task: Task, current: dict[str, str]):
-    """Names while recording `task`: task() and task(<its name>) are `current`, the object
-    literal of its entry (key → JSONata)."""
-    text = object_literal(current)
+# task() while recording a task: the object literal of its entry (key → JSONata)
+SUCCEEDED = {"result": "$sw_res", "state": '"SUCCESS"'}
+FAILED = {"result": "$sw_err", "state": '"ERROR"', "state_info": "$sw_info"}
+SUCCEEDED_TEXT, FAILED_TEXT = object_literal(SUCCEEDED), object_literal(FAILED)
+
+
+def _scope(task: Task, current: dict[str, str], text: str):
+    """Names while recording `task`: task() and task(<its name>) are `current`, built by
+    the JSONata `text`."""
 
     def task_ref(name: str | None) -> str:
         if name is None or name == task.name:
@@ -88,8 +94,8 @@ def _scope(task: Task, current: dict[str, str]):
 
 
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:
-    current = {"result": "$sw_res", "state": '"SUCCESS"'}
-    publish = data.value(task.publish, _scope(task, current)) if task.publish else "{}"
+    publish = (data.value(task.publish, _scope(task, SUCCEEDED, SUCCEEDED_TEXT))
+               if task.publish else "{}")
     body = (f"$sw_in := {doc}; $sw_res := {result}; $sw_pub := {publish}; "
             + _doc_fields(task, "SUCCESS", "$sw_res", "null"))
     return _record(lowering, task, body, (*task.on_success, *task.on_complete), final)
@@ -97,11 +103,10 @@ def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: 
 
 def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     inbound = lowering.graph.inbound.get(task.name, [])
-    join_failure = data.lit({"Error": "Stepwise.JoinFailed",
-                             "Cause": f"Failed by tasks: {inbound}" if inbound else ""})
-    current = {"result": "$sw_err", "state": '"ERROR"', "state_info": "$sw_info"}
-    scope = _scope(task, current)
-    publish = data.value(task.publish_on_error, scope) if task.publish_on_error else "{}"
+    cause = data.lit(f"Failed by tasks: {inbound}" if inbound else "")
+    join_failure = '{"Error": "Stepwise.JoinFailed", "Cause": ' + cause + "}"
+    publish = (data.value(task.publish_on_error, _scope(task, FAILED, FAILED_TEXT))
+               if task.publish_on_error else "{}")
     static = handled_statically(task)
     if static is not None:
         handled = "true" if static else "false"
@@ -164,8 +169,7 @@ class TaskStates:
         return state
 
     def _catchers(self, on_error: str) -> list[dict]:
-        output = data.expr(CATCH_OUTPUT % NEXT_ATTEMPT)
-        failure = output
+        output = failure = CATCH_EXPR
         if self.record_failure:
             name = data.lit(self.task.name)
             entry = f'{{"task": {name}, "error": $states.errorOutput}}'
