@@ -36,9 +36,9 @@ def _unwrap(text: str) -> str:
 
 
 def _merge_docs() -> str:
-    return ('($sw_r := $states.result; {"ctx": $merge($sw_r.ctx), "tasks": $merge($sw_r.tasks), '
-            '"failed": [$sw_r.failed], "arrivals": $distinct([$sw_r.arrivals]), '
-            '"__goto": [$sw_r.__goto][0]})')
+    return ('($sw_r:=$states.result;{"ctx":$merge($sw_r.ctx),"tasks":$merge($sw_r.tasks),'
+            '"failed":[$sw_r.failed],"arrivals":$distinct([$sw_r.arrivals]),'
+            '"__goto":[$sw_r.__goto][0]})')
 
 
 def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:

@@ -37,39 +37,56 @@ def handled_statically(task: Task) -> bool | None:
     return None
 
 
-def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...], doc: str) -> str:
+def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...]) -> tuple[str, bool]:
+    """The arrivals at join tasks that `items` add, as JSONata array items, and whether a
+    guard decides any of them (guards read the new doc, `$sw_new`)."""
     joins = lowering.graph.inbound
     entries = []
+    guarded = False
     for t in items:
         if t.is_command or t.target not in joins:
             continue
-        arrival = f'{{"join": {data.lit(t.target)}, "from": {data.lit(task.name)}}}'
+        arrival = f'{{"join":{data.lit(t.target)},"from":{data.lit(task.name)}}}'
         if t.guard:
-            scope = data.after_task(doc, task.name)
-            arrival = f"({data.guard(t.guard, scope)}) ? {arrival} : undefined"
+            guarded = True
+            scope = data.after_task("$sw_new", task.name)
+            arrival = f"({data.guard(t.guard, scope)})?{arrival}:undefined"
         entries.append(arrival)
-    return ", ".join(entries)
+    return ",".join(entries), guarded
 
 
-def _record(lowering: "Lowering", task: Task, body: str, items: tuple[Transition, ...],
-            final: bool) -> str:
-    """Finish a doc expression: add arrivals, or give the workflow output at the very end."""
-    arrivals = _arrivals(lowering, task, items, "$sw_new")
+def _record(lowering: "Lowering", body: str, arrivals: str, final: bool) -> str:
+    """Finish a doc expression: add arrivals decided by guards (`_doc_fields` adds the
+    others), or give the workflow output at the very end."""
     if arrivals:
-        body += (f'; $sw_new := $merge([$sw_new, {{"arrivals": '
-                 f'[$sw_new.arrivals, {arrivals}]}}])')
+        body += f';$sw_new:=$merge([$sw_new,{{"arrivals":[$sw_new.arrivals,{arrivals}]}}])'
     tail = data.final_output(lowering.workflow, "$sw_new") if final else "$sw_new"
-    return f"({body}; {tail})"
+    return f"({body};{tail})"
 
 
-def _doc_fields(task: Task, status: str, result: str, info: str) -> str:
+def _doc_fields(lowering: "Lowering", task: Task, status: str, result: str, info: str,
+                arrivals: str) -> str:
+    """`$sw_new`, the doc with `task` recorded; `arrivals` are array items to add."""
     name = data.lit(task.name)
     keep = task.keep_result not in (False, "false")
     kept = result if keep else "null"
-    return (f'$sw_new := {{"ctx": $merge([$sw_in.ctx, $sw_pub]), '
-            f'"tasks": $merge([$sw_in.tasks, {{{name}: {{"result": {kept}, '
-            f'"state": "{status}", "state_info": {info}, "published": $sw_pub}}}}]), '
-            f'"failed": $sw_in.failed, "arrivals": [$sw_in.arrivals[join != {name}]]}}')
+    # a join consumes its arrivals; no arrival ever names a task that is not a join
+    earlier = (f"$sw_in.arrivals[join!={name}]" if task.name in lowering.graph.inbound
+               else "$sw_in.arrivals")
+    if arrivals:
+        earlier += "," + arrivals
+    return ('$sw_new:={"ctx":$merge([$sw_in.ctx,$sw_pub]),'
+            f'"tasks":$merge([$sw_in.tasks,{{{name}:{{"result":{kept},'
+            f'"state":"{status}","state_info":{info},"published":$sw_pub}}}}]),'
+            f'"failed":$sw_in.failed,"arrivals":[{earlier}]}}')
+
+
+def _split_arrivals(lowering: "Lowering", task: Task,
+                    items: tuple[Transition, ...]) -> tuple[str, str]:
+    """(arrivals built with the doc, arrivals added after it): all go after it when a guard
+    decides one of them, since guards read the new doc."""
+    arrivals, guarded = _arrivals(lowering, task, items)
+    return ("", arrivals) if guarded else (arrivals, "")
 
 
 # task() while recording a task: the object literal of its entry (key → JSONata)
@@ -96,9 +113,10 @@ def _scope(task: Task, current: dict[str, str], text: str):
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:
     publish = (data.value(task.publish, _scope(task, SUCCEEDED, SUCCEEDED_TEXT))
                if task.publish else "{}")
-    body = (f"$sw_in := {doc}; $sw_res := {result}; $sw_pub := {publish}; "
-            + _doc_fields(task, "SUCCESS", "$sw_res", "null"))
-    return _record(lowering, task, body, (*task.on_success, *task.on_complete), final)
+    inline, after = _split_arrivals(lowering, task, (*task.on_success, *task.on_complete))
+    body = (f"$sw_in:={doc};$sw_res:={result};$sw_pub:={publish};"
+            + _doc_fields(lowering, task, "SUCCESS", "$sw_res", "null", inline))
+    return _record(lowering, body, after, final)
 
 
 def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
@@ -113,15 +131,16 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     else:
         handled = " or ".join(f"({data.guard(t.guard, data.after_task('$sw_new', task.name))})"
                               for t in task.on_error)
-    body = ("$sw_in := $states.input; "
-            f"$sw_err := $exists($sw_in.__error) ? $sw_in.__error : {join_failure}; "
-            "$sw_info := $sw_err.Cause; "
-            f"$sw_pub := {publish}; "
-            + _doc_fields(task, "ERROR", "$sw_err", "$sw_info")
-            + f"; $sw_handled := {handled}; "
-            f'$sw_new := $sw_handled ? $sw_new : $merge([$sw_new, {{"failed": '
-            f'[$sw_new.failed, {{"task": {data.lit(task.name)}, "error": $sw_err}}]}}])')
-    return _record(lowering, task, body, (*task.on_error, *task.on_complete), final)
+    inline, after = _split_arrivals(lowering, task, (*task.on_error, *task.on_complete))
+    body = ("$sw_in:=$states.input;"
+            f"$sw_err:=$exists($sw_in.__error)?$sw_in.__error:{join_failure};"
+            "$sw_info:=$sw_err.Cause;"
+            f"$sw_pub:={publish};"
+            + _doc_fields(lowering, task, "ERROR", "$sw_err", "$sw_info", inline)
+            + f";$sw_handled:={handled};"
+            '$sw_new:=$sw_handled?$sw_new:$merge([$sw_new,{"failed":'
+            f'[$sw_new.failed,{{"task":{data.lit(task.name)},"error":$sw_err}}]}}])')
+    return _record(lowering, body, after, final)
 
 
 class TaskStates:
@@ -172,12 +191,12 @@ class TaskStates:
         output = failure = CATCH_EXPR
         if self.record_failure:
             name = data.lit(self.task.name)
-            entry = f'{{"task": {name}, "error": $states.errorOutput}}'
-            record = (f'{{{name}: {{"result": $states.errorOutput, "state": "ERROR", '
-                      '"state_info": $states.errorOutput.Cause}}')
-            failure = data.expr(f'$merge([$states.input, {{"__error": $states.errorOutput, '
-                                f'"tasks": $merge([$states.input.tasks, {record}]), '
-                                f'"failed": [$states.input.failed, {entry}]}}])')
+            entry = f'{{"task":{name},"error":$states.errorOutput}}'
+            record = (f'{{{name}:{{"result":$states.errorOutput,"state":"ERROR",'
+                      '"state_info":$states.errorOutput.Cause}}')
+            failure = data.expr(f'$merge([$states.input,{{"__error":$states.errorOutput,'
+                                f'"tasks":$merge([$states.input.tasks,{record}]),'
+                                f'"failed":[$states.input.failed,{entry}]}}])')
         catchers = [{"ErrorEquals": ["States.ALL"], "Output": failure, "Next": on_error}]
         if self.task.on_error or self.task.on_complete:
             # an expression error must not run on-error / on-complete, as in Mistral

@@ -89,3 +89,58 @@ def test_attribute_of_an_object_literal_is_the_helper_reading_it(name, value):
 def test_attribute_of_another_task_keeps_the_helper():
     assert "$_attr(" in published("<% task(other).result %>")
     assert "$_attr(" in published("<% task().result.x %>")
+
+
+# -- the doc a task records: arrivals at joins --------------------------------------------
+
+ARRIVALS = [MISSING, [], [{"join": "j", "from": "a"}],
+            [{"join": "j", "from": "a"}, {"join": "k", "from": "b"}]]
+NEW_ARRIVAL = '{"join":"j","from":"t"}'
+
+
+@pytest.mark.parametrize("arrivals", ARRIVALS)
+def test_arrivals_of_a_task_that_is_no_join_need_no_filter(arrivals):
+    # no arrival ever names a task that is not a join, so the filter keeps every item
+    old = '($sw_in:=$d;{"arrivals":[$sw_in.arrivals[join != "t"]]})'
+    new = '($sw_in:=$d;{"arrivals":[$sw_in.arrivals]})'
+    doc = {} if arrivals is MISSING else {"arrivals": arrivals}
+    assert outcome(new, d=doc) == outcome(old, d=doc)
+
+
+@pytest.mark.parametrize("arrivals", ARRIVALS)
+def test_arrivals_without_guards_are_built_with_the_doc(arrivals):
+    old = ('($sw_in:=$d;$sw_new:={"ctx":1,"arrivals":[$sw_in.arrivals[join != "t"]]};'
+           f'$sw_new:=$merge([$sw_new,{{"arrivals":[$sw_new.arrivals,{NEW_ARRIVAL}]}}]);$sw_new)')
+    new = f'($sw_in:=$d;$sw_new:={{"ctx":1,"arrivals":[$sw_in.arrivals[join!="t"],{NEW_ARRIVAL}]}};$sw_new)'
+    doc = {} if arrivals is MISSING else {"arrivals": arrivals}
+    assert outcome(new, d=doc) == outcome(old, d=doc)
+
+
+JOINS = """
+version: '2.0'
+wf:
+  tasks:
+    a:
+      on-success: [b, c]
+    b:
+      on-success: [j]
+    c:
+      on-success:
+        - j: <% $.go %>
+    j:
+      join: all
+"""
+
+
+def test_recorded_arrivals():
+    from chalicelib.compiler import compile_text
+
+    def outputs(definition):
+        for name, state in definition["States"].items():
+            yield name, state.get("Output", "")
+            for branch in state.get("Branches", []):
+                yield from outputs(branch)
+    found = dict(outputs(compile_text(JOINS)["wf"].definition))
+    assert '"arrivals":[$sw_in.arrivals,{"join":"j","from":"b"}]' in found["b"]
+    assert '$sw_new:=$merge([$sw_new,{"arrivals":[$sw_new.arrivals,(' in found["c"]
+    assert '[$sw_in.arrivals[join!="j"]]' in found["j"]
