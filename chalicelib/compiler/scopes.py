@@ -52,8 +52,9 @@ def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:
         state = states.get(name)
         if state is None:
             continue
-        if "_foldable" in state:  # the one private mark a finished state may still carry
-            state = {k: v for k, v in state.items() if not k.startswith("_")}
+        # the one private mark a finished state may still carry (read by the lowering before
+        # its scope is ordered)
+        state.pop("_foldable", None)
         order[name] = state
         # push in reverse: catchers first, then rules, then Default, then Next
         if "Next" in state:

@@ -90,12 +90,23 @@ class Translator(CallTranslation):
             return self.template(parse_template(value)) if is_template(value) else \
                 Js(string(value), "str")
         if kind is dict or isinstance(value, Mapping):
-            entries = [f"{string(k if type(k) is str else str(k))}:{self.value(v).text}"
+            entries = [f"{string(k if type(k) is str else str(k))}:{self._text(v)}"
                        for k, v in value.items()]
             return Js("{" + ",".join(entries) + "}", "dict")
         if isinstance(value, (list, tuple)):
             return self.list([self.value(v) for v in value])
         return constant(value)
+
+    def _text(self, value: Any) -> str:
+        """`value(value).text`, without building pieces for the common scalars."""
+        kind = type(value)
+        if kind is str:
+            if is_template(value):
+                return self.template(parse_template(value)).text
+            return string(value)
+        if kind is int:
+            return str(value)
+        return self.value(value).text
 
     # -- building blocks -------------------------------------------------------------
 
