@@ -90,14 +90,14 @@ def _base_action(task: Task, name: str, arguments: dict, target: Target,
     registered = target.action_registry.get(name)
     if registered is not None:
         return _lambda(data.lit(target.function_arn(registered)), _args(arguments, scope))
-    payload = (f'{{"action": {data.lit(name)}, "input": {_args(arguments, scope)}, '
-               f'"task": {data.lit(task.name)}, '
-               '"execution": $states.context.Execution.Id}')
+    payload = (f'{{"action":{data.lit(name)},"input":{_args(arguments, scope)},'
+               f'"task":{data.lit(task.name)},'
+               '"execution":$states.context.Execution.Id}')
     return _lambda(data.lit(target.function_arn(target.actions_function)), payload)
 
 
 def _lambda(function: str, payload: str) -> ActionState:
-    arguments = f'{{"FunctionName": {function}, "Payload": {payload}}}'
+    arguments = f'{{"FunctionName":{function},"Payload":{payload}}}'
     return ActionState("task", resource="arn:aws:states:::lambda:invoke", arguments=arguments,
                        result="$states.result.Payload")
 

@@ -26,6 +26,8 @@ FIELDS = {
                             "ToleratedFailurePercentage", "ToleratedFailureCount"},
 }
 MAX_NAME = 80
+FLOWING = frozenset(kind for kind, fields in FIELDS.items() if "Next" in fields)
+NOT_EXPRESSIONS = frozenset({"Branches", "ItemProcessor", "Type", "Next", "End", "Comment"})
 
 
 class InvalidStateMachine(StepwiseError):
@@ -38,6 +40,8 @@ class InvalidStateMachine(StepwiseError):
 
 
 def check(definition: dict) -> None:
+    if _valid(definition):
+        return
     faults: list[str] = []
     if definition.get("QueryLanguage", "JSONPath") not in ("JSONata", "JSONPath"):
         faults.append("QueryLanguage must be JSONata or JSONPath")
@@ -164,3 +168,127 @@ def _reachable(states: dict, start: str) -> set[str]:
         seen.add(name)
         stack.extend(_targets(states[name]))
     return seen
+
+
+# -- the fast path -----------------------------------------------------------------------------
+# Compiled machines are almost always valid: one pass that stops at the first fault and builds
+# no location text decides that; only a machine with a fault is walked again by the checks
+# above, which name every fault. Every rule of `_check_machine` has its twin here (the unit
+# tests of each fault fail when a twin is missing).
+
+
+def _valid(definition: dict) -> bool:
+    if definition.get("QueryLanguage", "JSONPath") not in ("JSONata", "JSONPath"):
+        return False
+    return _valid_machine(definition, set())
+
+
+def _valid_machine(machine: dict, names: set[str]) -> bool:
+    states = machine.get("States")
+    start = machine.get("StartAt")
+    if type(states) is not dict or not states or start not in states:
+        return False
+    edges: dict[str, list[str]] = {}
+    for name, state in states.items():
+        if name in names or not name or len(name) > MAX_NAME:
+            return False
+        names.add(name)
+        targets = _valid_state(state, states, names)
+        if targets is None:
+            return False
+        edges[name] = targets
+    seen = {start}
+    stack = [start]
+    while stack:
+        for target in edges[stack.pop()]:
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return len(seen) == len(states)
+
+
+def _valid_state(state: dict, states: dict, names: set[str]) -> list[str] | None:
+    """The state's transitions when it is valid, else None."""
+    kind = state.get("Type")
+    allowed = FIELDS.get(kind)  # type: ignore[arg-type]
+    if allowed is None or not allowed.issuperset(state):
+        return None
+    if kind in FLOWING and ("Next" in state) == bool(state.get("End")):
+        return None
+    targets = []
+    nxt = state.get("Next")
+    if nxt is not None:
+        targets.append(nxt)
+    for key, value in state.items():
+        if key in NOT_EXPRESSIONS:
+            continue
+        if type(value) is str:  # most fields: a whole expression, or text without '%'
+            if not ("%" not in value or value.startswith("{%") and value.endswith("%}")
+                    or _valid_expressions(value)):
+                return None
+            if key == "Default":
+                targets.append(value)
+            continue
+        if not _valid_expressions(value):
+            return None
+        if key == "Catch" or key == "Retry":
+            if not _valid_handlers(value, key == "Retry"):
+                return None
+            if key == "Catch":
+                targets += [c["Next"] for c in value]
+        elif key == "Choices":
+            if not value or any("Next" not in r or "Condition" not in r for r in value):
+                return None
+            targets += [r["Next"] for r in value]
+        elif key == "Default":
+            targets.append(value)
+    if kind == "Choice" and not state.get("Choices"):
+        return None
+    if kind == "Parallel":
+        branches = state.get("Branches")
+        if not branches or not all(_valid_machine(b, names) for b in branches):
+            return None
+    elif kind == "Map":
+        processor = state.get("ItemProcessor")
+        if not isinstance(processor, dict) or not _valid_machine(processor, names):
+            return None
+    elif kind == "Wait" and ("Seconds" in state) == ("Timestamp" in state):
+        return None
+    elif kind == "Task" and not isinstance(state.get("Resource"), str):
+        return None
+    for target in targets:
+        if target not in states:
+            return None
+    return targets
+
+
+def _valid_handlers(handlers: list, retry: bool) -> bool:
+    last = len(handlers) - 1
+    for i, handler in enumerate(handlers):
+        errors = handler.get("ErrorEquals")
+        if not errors or ("States.ALL" in errors and (len(errors) > 1 or i != last)):
+            return False
+        if retry:
+            if (handler.get("IntervalSeconds", 1) < 1 or handler.get("MaxAttempts", 0) < 0
+                    or handler.get("BackoffRate", 1.0) < 1.0):
+                return False
+        elif "Next" not in handler:
+            return False
+    return True
+
+
+def _valid_expressions(value) -> bool:
+    kind = type(value)
+    if kind is str:
+        if "%" not in value:
+            return True
+        if value.startswith("{%"):
+            if value.endswith("%}"):
+                return True
+        stripped = value.strip()
+        return stripped.startswith("{%") == stripped.endswith("%}")
+    if kind is dict:
+        return "States" in value or all(_valid_expressions(v) for v in value.values())
+    if kind is list:
+        return all(_valid_expressions(v) for v in value)
+    return True

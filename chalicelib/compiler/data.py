@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from chalicelib.compiler.jsonata import Scope, guard_to_jsonata, value_to_jsonata
+from chalicelib.compiler.jsonata.pieces import object_literal
 from chalicelib.language.expressions import parse_template
 from chalicelib.language.model import Value, Workflow
 
@@ -24,8 +25,14 @@ EXECUTION = ('{"id": $states.context.Execution.Id, "name": $states.context.Execu
 ENV = ('($e := $states.context.Execution.Input.__env; $type($e) = "object" ? $e : {})')
 
 
+# what json.dumps(text, ensure_ascii=False) does for a str, without building an encoder
+_ENCODE_STRING = json.encoder.encode_basestring
+
+
 def lit(value: object) -> str:
     """A JSON literal is a JSONata literal."""
+    if type(value) is str:  # the common case: a task or variable name
+        return _ENCODE_STRING(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -38,16 +45,32 @@ def expr(text: str) -> str:
     return "{% " + text + " %}"
 
 
-def scope_for(doc: str, current: str | None = None, locals_: dict | None = None) -> Scope:
+def scope_for(doc: str, current: str | dict[str, str] | None = None,
+              locals_: dict | None = None) -> Scope:
     """Names for expressions of a state whose doc is `doc` (a JSONata expression).
 
-    `current` is the JSONata of task()'s object while publishing (None elsewhere)."""
+    `current` is task()'s object while publishing (None elsewhere): JSONata giving it, or
+    the fields of the object literal that builds it (key → JSONata of the value)."""
+    if doc == "$states.input" and current is None and not locals_:
+        return INPUT_SCOPE  # the most common names, built once
+    fields = current if isinstance(current, dict) else None
+    if fields is not None:
+        current = object_literal(fields)
+
     def task(name: str | None) -> str:
         if name is None:
             return current if current is not None else f"{doc}.__current"
         return field(f"{doc}.tasks", name)
-    return Scope(ctx=f"{doc}.ctx", task=task, execution=EXECUTION, env=ENV,
-                 locals=locals_ or {})
+
+    def task_fields(name: str | None) -> dict[str, str] | None:
+        return fields if name is None else None
+    return Scope(ctx=f"{doc}.ctx", task=task, task_fields=task_fields, execution=EXECUTION,
+                 env=ENV, locals=locals_ or {})
+
+
+INPUT_SCOPE = Scope(ctx="$states.input.ctx", task=lambda name: (
+    "$states.input.__current" if name is None else field("$states.input.tasks", name)),
+    execution=EXECUTION, env=ENV)
 
 
 def after_task(doc: str, task: str) -> Scope:

@@ -88,57 +88,80 @@ class Graph:
 def analyse(workflow: Workflow) -> Graph:
     graph = Graph(workflow)
     tasks = workflow.tasks
+    successors, inbound = graph.successors, graph.inbound
     for name, task in tasks.items():
-        graph.successors[name] = list(dict.fromkeys(
+        successors[name] = list(dict.fromkeys(
             t.target for t in transitions(task) if not t.is_command))
-    for name, task in tasks.items():
         if task.join is not None:
-            graph.inbound[name] = []
-    for src in tasks:
-        for nxt in graph.successors[src]:
-            if nxt in graph.inbound:
-                graph.inbound[nxt].append(src)
-    for join, inbound in graph.inbound.items():
-        spec = tasks[join].join
-        if spec != "all" and int(spec) < len(inbound):
-            graph.early[join] = int(spec)
-    starts = workflow.start_tasks()
-    graph.successors[ROOT] = starts
-    graph.index = {node: i for i, node in enumerate(graph.successors)}
-    graph.nodes = list(graph.successors)
-    graph.reach = _reach_bits(graph.successors, ROOT)
-    idom = _dominators(graph.successors, ROOT)
-    for join, inbound in graph.inbound.items():
-        reachable = [t for t in inbound if t in idom]
-        if join not in idom:
+            inbound[name] = []
+    if inbound:
+        for src, nexts in successors.items():
+            for nxt in nexts:
+                if nxt in inbound:
+                    inbound[nxt].append(src)
+        for join, sources in inbound.items():
+            spec = tasks[join].join
+            if spec != "all" and int(spec) < len(sources):
+                graph.early[join] = int(spec)
+    # the start tasks are those no transition names (`Workflow.start_tasks`)
+    named = set().union(*successors.values())
+    successors[ROOT] = [name for name in tasks if name not in named]
+    # the analysis itself works on node numbers: node i is bit i of every bitset
+    nodes = graph.nodes = list(successors)
+    index = graph.index = {node: i for i, node in enumerate(nodes)}
+    succ = [[index[nxt] for nxt in successors[node]] for node in nodes]
+    root = index[ROOT]
+    order, cyclic = _depth_first(succ, root)
+    preds: list[list[int]] = [[] for _ in nodes]
+    for node in order:
+        for nxt in succ[node]:
+            preds[nxt].append(node)
+    postorder = order[::-1]
+    reach = _reach_bits(succ, postorder, cyclic)
+    graph.reach = {nodes[i]: reach[i] for i in postorder}
+    if not inbound:
+        return graph
+    position = [-1] * len(nodes)  # reverse-postorder number; -1: not reached from ROOT
+    for number, node in enumerate(order):
+        position[node] = number
+    idom = _dominators(preds, order, position, cyclic)
+    for join, sources in inbound.items():
+        j = index[join]
+        if position[j] < 0:
             continue  # never reached: nothing to place
-        owner = _common_dominator(idom, reachable) if reachable else idom[join]
-        graph.owner[join] = owner
-        graph.owned.setdefault(owner, []).append(join)
-    _join_stages(graph)
+        reached = [index[t] for t in sources if position[index[t]] >= 0]
+        owner = idom[j] if not reached else reached[0]
+        for other in reached[1:]:
+            owner = _intersect(idom, position, owner, other)
+        graph.owner[join] = nodes[owner]
+        graph.owned.setdefault(nodes[owner], []).append(join)
+    _join_stages(graph, _reach_bits(preds, order, cyclic), position)
     return graph
 
 
-def _join_stages(graph: Graph) -> None:
+def _join_stages(graph: Graph, reached_by: list[int], position: list[int]) -> None:
     """Order the joins of each region: a join that another join of the region leads to is
-    checked in a later stage, after that join's thread has run and arrived at it."""
+    checked in a later stage, after that join's thread has run and arrived at it.
+
+    `reached_by[i]` is the bitset of the nodes that lead to node i; `position` numbers the
+    nodes in reverse postorder."""
+    index = graph.index
     # a join led to by exactly one other join of its region moves into that join's region:
     # it is then checked right where that join's thread arrives, with no extra stage
-    reached_by = _reached_by(graph)
     # an early join runs inside the branch of its N-th arrival, where the arrivals of the
     # region's other branches are not known: it neither moves nor leads a move
-    early = sum(1 << graph.index[j] for j in graph.early if j in graph.index)
+    early = sum(1 << index[j] for j in graph.early if j in index)
     pending = [owner for owner, joins in graph.owned.items() if len(joins) > 1]
     while pending:
         owner = pending.pop()
         joins = graph.owned.get(owner, [])
-        mask = sum(1 << graph.index[j] for j in joins) & ~early
+        mask = sum(1 << index[j] for j in joins) & ~early
         moves = {}
         for join in joins:
             if join in graph.early:
                 continue
-            led_by = reached_by.get(join, 0) & mask & ~graph.reach.get(join, 0)
-            led_by &= ~(1 << graph.index[join])
+            led_by = reached_by[index[join]] & mask & ~graph.reach.get(join, 0)
+            led_by &= ~(1 << index[join])
             if led_by and led_by & (led_by - 1) == 0:  # exactly one leader
                 moves[join] = graph.nodes[led_by.bit_length() - 1]
         if not moves:
@@ -150,134 +173,98 @@ def _join_stages(graph: Graph) -> None:
             if len(graph.owned[leader]) > 1 and leader not in pending:
                 pending.append(leader)
     graph.owned = {owner: joins for owner, joins in graph.owned.items() if joins}
-    order = {node: i for i, node in enumerate(_reverse_postorder(graph.successors, ROOT))}
     for owner, joins in graph.owned.items():
         if len(joins) == 1:
             graph.stages[owner] = [joins]
             continue
         # a join's stage is one more than that of the latest join of the region leading to
         # it; joins are visited so that every leader comes first
-        mask = sum(1 << graph.index[j] for j in joins)
+        mask = sum(1 << index[j] for j in joins)
         levels: list[int] = []  # stage -> bitset of its joins
         stage: dict[str, int] = {}
-        for join in sorted(joins, key=order.__getitem__):
-            led_by = reached_by.get(join, 0) & mask & ~graph.reach.get(join, 0)
-            led_by &= ~(1 << graph.index[join])
+        for join in sorted(joins, key=lambda j: position[index[j]]):
+            led_by = reached_by[index[join]] & mask & ~graph.reach.get(join, 0)
+            led_by &= ~(1 << index[join])
             level = next((n + 1 for n in range(len(levels) - 1, -1, -1) if levels[n] & led_by),
                          0)
             if level == len(levels):
                 levels.append(0)
-            levels[level] |= 1 << graph.index[join]
+            levels[level] |= 1 << index[join]
             stage[join] = level
         graph.stages[owner] = [[j for j in joins if stage[j] == n] for n in range(len(levels))]
 
 
-def _reached_by(graph: Graph) -> dict[str, int]:
-    """For every node, a bitset of the nodes from which it can be reached (reachability on
-    the reversed graph; node bits as in `graph.index`)."""
-    reverse: dict[str, list[str]] = {node: [] for node in graph.successors}
-    for node, nexts in graph.successors.items():
-        for nxt in nexts:
-            reverse[nxt].append(node)
-    top = "\x00every"
-    reverse[top] = list(graph.successors)
-    return _reach_bits(reverse, top)
+def _depth_first(succ: list[list[int]], root: int) -> tuple[list[int], bool]:
+    """The nodes reached from `root` in reverse postorder, and whether a cycle was met."""
+    state = [0] * len(succ)  # 0: not seen, 1: on the path being explored, 2: finished
+    state[root] = 1
+    postorder: list[int] = []
+    cyclic = False
+    stack = [(root, 0)]
+    while stack:
+        node, i = stack.pop()
+        nexts = succ[node]
+        if i < len(nexts):
+            stack.append((node, i + 1))
+            nxt = nexts[i]
+            seen = state[nxt]
+            if not seen:
+                state[nxt] = 1
+                stack.append((nxt, 0))
+            elif seen == 1:
+                cyclic = True
+        else:
+            state[node] = 2
+            postorder.append(node)
+    return postorder[::-1], cyclic
 
 
-def _reach_bits(successors: dict[str, list[str]], root: str) -> dict[str, int]:
-    """For every node, a bitset of the nodes reachable from it (one or more passes in
-    postorder; loops need a pass per nesting level)."""
-    index = {node: i for i, node in enumerate(successors)}
-    order = _reverse_postorder(successors, root)[::-1]
-    reach = {node: 0 for node in order}
+def _reach_bits(edges: list[list[int]], order: list[int], cyclic: bool) -> list[int]:
+    """For every node, the bitset of the nodes it reaches along `edges`, visiting `order`
+    (each node after the nodes its edges lead to when the graph has no cycle: one pass is
+    then enough; loops need a pass per nesting level)."""
+    bits = [1 << i for i in range(len(edges))]
+    reach = [0] * len(edges)
     changed = True
     while changed:
         changed = False
         for node in order:
             value = reach[node]
-            for nxt in successors.get(node, []):
-                value |= (1 << index[nxt]) | reach.get(nxt, 0)
+            for nxt in edges[node]:
+                value |= bits[nxt] | reach[nxt]
             if value != reach[node]:
                 reach[node] = value
-                changed = True
+                changed = cyclic
     return reach
 
 
-def _reachable(successors: dict[str, list[str]], start: str) -> set[str]:
-    seen: set[str] = set()
-    stack = list(successors.get(start, []))
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(successors.get(node, []))
-    return seen
-
-
-def _reverse_postorder(successors: dict[str, list[str]], root: str) -> list[str]:
-    seen: set[str] = set()
-    order: list[str] = []
-    stack: list[tuple[str, int]] = [(root, 0)]
-    seen.add(root)
-    while stack:
-        node, index = stack.pop()
-        succ = successors.get(node, [])
-        if index < len(succ):
-            stack.append((node, index + 1))
-            nxt = succ[index]
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, 0))
-        else:
-            order.append(node)
-    return order[::-1]
-
-
-def _dominators(successors: dict[str, list[str]], root: str) -> dict[str, str]:
-    """Immediate dominators (iterative algorithm over reverse postorder)."""
-    order = _reverse_postorder(successors, root)
-    index = {node: i for i, node in enumerate(order)}
-    preds: dict[str, list[str]] = {node: [] for node in order}
-    for node in order:
-        for nxt in successors.get(node, []):
-            if nxt in preds:
-                preds[nxt].append(node)
-    idom = {root: root}
+def _dominators(preds: list[list[int]], order: list[int], position: list[int],
+                cyclic: bool) -> list[int]:
+    """Immediate dominators (iterative algorithm over reverse postorder; one pass when the
+    graph has no cycle, as every predecessor then comes first); -1 for unreached nodes."""
+    root = order[0]
+    idom = [-1] * len(preds)
+    idom[root] = root
     changed = True
     while changed:
         changed = False
         for node in order[1:]:
-            candidates = [p for p in preds[node] if p in idom]
-            new = candidates[0]
-            for other in candidates[1:]:
-                new = _intersect(idom, index, new, other)
-            if idom.get(node) != new:
+            new = -1
+            for pred in preds[node]:
+                if idom[pred] < 0:
+                    continue
+                new = pred if new < 0 else _intersect(idom, position, new, pred)
+            if idom[node] != new:
                 idom[node] = new
-                changed = True
+                changed = cyclic
     return idom
 
 
-def _intersect(idom: dict[str, str], index: dict[str, int], a: str, b: str) -> str:
+def _intersect(idom: list[int], position: list[int], a: int, b: int) -> int:
+    """The nearest common dominator of `a` and `b` (either one itself when it dominates)."""
     while a != b:
-        while index[a] > index[b]:
+        while position[a] > position[b]:
             a = idom[a]
-        while index[b] > index[a]:
+        while position[b] > position[a]:
             b = idom[b]
     return a
-
-
-def _ancestors(idom: dict[str, str], node: str) -> list[str]:
-    chain = [node]
-    while node != idom[node]:
-        node = idom[node]
-        chain.append(node)
-    return chain
-
-
-def _common_dominator(idom: dict[str, str], nodes: list[str]) -> str:
-    """Nearest strict-or-equal common dominator of `nodes`."""
-    common = _ancestors(idom, nodes[0])
-    for node in nodes[1:]:
-        mine = set(_ancestors(idom, node))
-        common = [c for c in common if c in mine]
-    return common[0]

@@ -28,7 +28,8 @@ from .names import Namer
 from .regions import Regions
 from .scopes import CLEAN, MAYBE, TAINTED, ScopeStates, _link, _ordered, _unwrap
 from .target import Target
-from .task_states import handled_statically
+from .prepared import Prepared
+from .task_states import TaskStates, handled_statically
 
 MAX_STATES = 20000
 
@@ -44,11 +45,12 @@ class Lowering(Regions, Ends, EarlyJoins):
         self.fan_stack: list[str] = []
         self.scope_stack: list[ScopeStates] = []
         self.goto_log: list[str] = []
+        self.prepared = Prepared(self)
 
     # ------------------------------------------------------------------ top level
     def machine(self) -> dict:
         top = ScopeStates(root=True)
-        starts = self.workflow.start_tasks()
+        starts = self.graph.successors[ROOT]  # the workflow's start tasks
         init = data.init_doc(self.workflow)
         if len(starts) == 1 and ROOT not in self.graph.owned:
             start = self.namer.new("Start", "init")
@@ -264,15 +266,13 @@ class Lowering(Regions, Ends, EarlyJoins):
 
     def _action_states(self, scope: ScopeStates, task: Task, main: str, after: str | None,
                        error_entry: str, taint: str, record_failure: bool = False) -> None:
-        from .task_states import TaskStates
         TaskStates(self, scope, task, main, after, error_entry, taint, record_failure).build()
 
     def _error_state(self, scope: ScopeStates, task: Task, name: str, nxt: str | None,
                      taint: str) -> None:
         """The Pass that records a failure of `task` and goes where its error clauses say."""
-        from .task_states import error_doc
         state = {"Type": "Pass", "Output": None}
         _link(state, nxt if nxt is not None else self.end(scope, taint))
         final = bool(state.get("End") and scope.root)
-        state["Output"] = data.expr(error_doc(self, task, final))
+        state["Output"] = data.expr(self.prepared.error_doc(task, final))
         scope.states[name] = state

@@ -18,9 +18,9 @@ class Namer:
         self._serials: dict[tuple[str, str], int] = {}
 
     def new(self, task: str, role: str = "task") -> str:
-        base = _UNSAFE.sub("_", task)
+        base = task if task.isprintable() else _UNSAFE.sub("_", task)
         suffix = "" if role == "task" else f".{role}"
-        name = self._fit(base, suffix)
+        name = base + suffix if len(base) + len(suffix) <= MAX_LENGTH else self._fit(base, suffix)
         serial = self._serials.get((base, suffix), 1)
         while name in self.roles:
             serial += 1

@@ -38,28 +38,35 @@ def _unwrap(text: str) -> str:
 def _merge_docs(early_joins: bool = False) -> str:
     """The doc after a Parallel: its branches' docs merged (with the early-join fields when
     the workflow has early joins)."""
-    extra = ', "joins": $merge($sw_r.joins), "fired": [$sw_r.fired]' if early_joins else ""
-    return ('($sw_r := $states.result; {"ctx": $merge($sw_r.ctx), "tasks": $merge($sw_r.tasks), '
-            '"failed": [$sw_r.failed], "arrivals": $distinct([$sw_r.arrivals]), '
-            f'"__goto": [$sw_r.__goto][0]{extra}}})')
+    extra = ',"joins":$merge($sw_r.joins),"fired":[$sw_r.fired]' if early_joins else ""
+    return ('($sw_r:=$states.result;{"ctx":$merge($sw_r.ctx),"tasks":$merge($sw_r.tasks),'
+            '"failed":[$sw_r.failed],"arrivals":$distinct([$sw_r.arrivals]),'
+            f'"__goto":[$sw_r.__goto][0]{extra}}})')
 
 
 def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:
     """States in the order they are reached from `start`, for a readable document."""
-    order: dict[str, None] = {}
+    order: dict[str, dict] = {}
     stack = [start]
     while stack:
         name = stack.pop()
-        if name in order or name not in states:
+        if name in order:
             continue
-        order[name] = None
-        state = states[name]
-        nxts = [c["Next"] for c in state.get("Catch", [])]
-        nxts += [c["Next"] for c in state.get("Choices", [])]
-        for key in ("Default", "Next"):
-            if key in state:
-                nxts.append(state[key])
-        stack.extend(reversed(nxts))
+        state = states.get(name)
+        if state is None:
+            continue
+        # the one private mark a finished state may still carry (read by the lowering before
+        # its scope is ordered)
+        state.pop("_foldable", None)
+        order[name] = state
+        # push in reverse: catchers first, then rules, then Default, then Next
+        if "Next" in state:
+            stack.append(state["Next"])
+        if "Default" in state:
+            stack.append(state["Default"])
+        if "Choices" in state:
+            stack.extend([c["Next"] for c in reversed(state["Choices"])])
+        if "Catch" in state:
+            stack.extend([c["Next"] for c in reversed(state["Catch"])])
     # states no path reaches (e.g. the success path of a task that always fails) are dropped
-    return {name: {k: v for k, v in states[name].items() if not k.startswith("_")}
-            for name in order}
+    return order

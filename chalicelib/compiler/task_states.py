@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from chalicelib.language.model import Task, Transition
 
 from . import data
+from .jsonata import Scope
+from .jsonata.pieces import object_literal
 from .actions import ActionState, build_action
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 ITEM_ERROR = "__stepwise_item_error"
 CATCH_OUTPUT = '$merge([$states.input, {"__error": $states.errorOutput, "__attempt": %s}])'
 NEXT_ATTEMPT = "($exists($states.input.__attempt) ? $states.input.__attempt : 0) + 1"
+CATCH_EXPR = data.expr(CATCH_OUTPUT % NEXT_ATTEMPT)
 
 
 def handled_statically(task: Task) -> bool | None:
@@ -34,81 +37,112 @@ def handled_statically(task: Task) -> bool | None:
     return None
 
 
-def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...], doc: str) -> str:
+def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...]) -> tuple[str, bool]:
+    """The arrivals at join tasks that `items` add, as JSONata array items, and whether a
+    guard decides any of them (guards read the new doc, `$sw_new`)."""
     joins = lowering.graph.inbound
-    scope = data.after_task(doc, task.name)
     entries = []
+    guarded = False
     for t in items:
         if t.is_command or t.target not in joins or t.target in lowering.graph.early:
             continue
-        arrival = f'{{"join": {data.lit(t.target)}, "from": {data.lit(task.name)}}}'
+        arrival = f'{{"join":{data.lit(t.target)},"from":{data.lit(task.name)}}}'
         if t.guard:
-            arrival = f"({data.guard(t.guard, scope)}) ? {arrival} : undefined"
+            guarded = True
+            scope = data.after_task("$sw_new", task.name)
+            arrival = f"({data.guard(t.guard, scope)})?{arrival}:undefined"
         entries.append(arrival)
-    return ", ".join(entries)
+    return ",".join(entries), guarded
 
 
-def _record(lowering: "Lowering", task: Task, body: str, items: tuple[Transition, ...],
-            final: bool) -> str:
-    """Finish a doc expression: add arrivals, or give the workflow output at the very end."""
-    arrivals = _arrivals(lowering, task, items, "$sw_new")
+def _record(lowering: "Lowering", body: str, arrivals: str, final: bool) -> str:
+    """Finish a doc expression: add arrivals decided by guards (`_doc_fields` adds the
+    others), or give the workflow output at the very end."""
     if arrivals:
-        body += (f'; $sw_new := $merge([$sw_new, {{"arrivals": '
-                 f'[$sw_new.arrivals, {arrivals}]}}])')
+        body += f';$sw_new:=$merge([$sw_new,{{"arrivals":[$sw_new.arrivals,{arrivals}]}}])'
     tail = data.final_output(lowering.workflow, "$sw_new") if final else "$sw_new"
-    return f"({body}; {tail})"
+    return f"({body};{tail})"
 
 
-def _doc_fields(lowering: "Lowering", task: Task, status: str, result: str, info: str) -> str:
+def _doc_fields(lowering: "Lowering", task: Task, status: str, result: str, info: str,
+                arrivals: str) -> str:
+    """`$sw_new`, the doc with `task` recorded; `arrivals` are array items to add."""
     name = data.lit(task.name)
     keep = task.keep_result not in (False, "false")
     kept = result if keep else "null"
-    early = ', "joins": $sw_in.joins, "fired": $sw_in.fired' if lowering.graph.early else ""
-    return (f'$sw_new := {{"ctx": $merge([$sw_in.ctx, $sw_pub]), '
-            f'"tasks": $merge([$sw_in.tasks, {{{name}: {{"result": {kept}, '
-            f'"state": "{status}", "state_info": {info}, "published": $sw_pub}}}}]), '
-            f'"failed": $sw_in.failed, "arrivals": [$sw_in.arrivals[join != {name}]]{early}}}')
+    # a join consumes its arrivals; no arrival ever names a task that is not a join
+    earlier = (f"$sw_in.arrivals[join!={name}]" if task.name in lowering.graph.inbound
+               else "$sw_in.arrivals")
+    if arrivals:
+        earlier += "," + arrivals
+    # early joins: the item keys of the regions entered and the joins fired, kept along
+    early = ',"joins":$sw_in.joins,"fired":$sw_in.fired' if lowering.graph.early else ""
+    return ('$sw_new:={"ctx":$merge([$sw_in.ctx,$sw_pub]),'
+            f'"tasks":$merge([$sw_in.tasks,{{{name}:{{"result":{kept},'
+            f'"state":"{status}","state_info":{info},"published":$sw_pub}}}}]),'
+            f'"failed":$sw_in.failed,"arrivals":[{earlier}]{early}}}')
 
 
-def _scope(task: Task, current: str):
+def _split_arrivals(lowering: "Lowering", task: Task,
+                    items: tuple[Transition, ...]) -> tuple[str, str]:
+    """(arrivals built with the doc, arrivals added after it): all go after it when a guard
+    decides one of them, since guards read the new doc."""
+    arrivals, guarded = _arrivals(lowering, task, items)
+    return ("", arrivals) if guarded else (arrivals, "")
+
+
+# task() while recording a task: the object literal of its entry (key → JSONata)
+SUCCEEDED = {"result": "$sw_res", "state": '"SUCCESS"'}
+FAILED = {"result": "$sw_err", "state": '"ERROR"', "state_info": "$sw_info"}
+SUCCEEDED_TEXT, FAILED_TEXT = object_literal(SUCCEEDED), object_literal(FAILED)
+
+
+def _scope(task: Task, current: dict[str, str], text: str):
+    """Names while recording `task`: task() and task(<its name>) are `current`, built by
+    the JSONata `text`."""
+
     def task_ref(name: str | None) -> str:
         if name is None or name == task.name:
-            return current
+            return text
         return data.field("$sw_in.tasks", name)
-    scope = data.scope_for("$sw_in", current)
-    return type(scope)(ctx=scope.ctx, task=task_ref, execution=scope.execution, env=scope.env)
+
+    def task_fields(name: str | None) -> dict[str, str] | None:
+        return current if name is None or name == task.name else None
+    return Scope(ctx="$sw_in.ctx", task=task_ref, task_fields=task_fields,
+                 execution=data.EXECUTION, env=data.ENV)
 
 
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:
-    current = '{"result": $sw_res, "state": "SUCCESS"}'
-    publish = data.value(task.publish, _scope(task, current)) if task.publish else "{}"
-    body = (f"$sw_in := {doc}; $sw_res := {result}; $sw_pub := {publish}; "
-            + _doc_fields(lowering, task, "SUCCESS", "$sw_res", "null"))
-    return _record(lowering, task, body, (*task.on_success, *task.on_complete), final)
+    publish = (data.value(task.publish, _scope(task, SUCCEEDED, SUCCEEDED_TEXT))
+               if task.publish else "{}")
+    inline, after = _split_arrivals(lowering, task, (*task.on_success, *task.on_complete))
+    body = (f"$sw_in:={doc};$sw_res:={result};$sw_pub:={publish};"
+            + _doc_fields(lowering, task, "SUCCESS", "$sw_res", "null", inline))
+    return _record(lowering, body, after, final)
 
 
 def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     inbound = lowering.graph.inbound.get(task.name, [])
-    join_failure = data.lit({"Error": "Stepwise.JoinFailed",
-                             "Cause": f"Failed by tasks: {inbound}" if inbound else ""})
-    current = '{"result": $sw_err, "state": "ERROR", "state_info": $sw_info}'
-    scope = _scope(task, current)
-    publish = data.value(task.publish_on_error, scope) if task.publish_on_error else "{}"
+    cause = data.lit(f"Failed by tasks: {inbound}" if inbound else "")
+    join_failure = '{"Error": "Stepwise.JoinFailed", "Cause": ' + cause + "}"
+    publish = (data.value(task.publish_on_error, _scope(task, FAILED, FAILED_TEXT))
+               if task.publish_on_error else "{}")
     static = handled_statically(task)
     if static is not None:
         handled = "true" if static else "false"
     else:
         handled = " or ".join(f"({data.guard(t.guard, data.after_task('$sw_new', task.name))})"
                               for t in task.on_error)
-    body = ("$sw_in := $states.input; "
-            f"$sw_err := $exists($sw_in.__error) ? $sw_in.__error : {join_failure}; "
-            "$sw_info := $sw_err.Cause; "
-            f"$sw_pub := {publish}; "
-            + _doc_fields(lowering, task, "ERROR", "$sw_err", "$sw_info")
-            + f"; $sw_handled := {handled}; "
-            f'$sw_new := $sw_handled ? $sw_new : $merge([$sw_new, {{"failed": '
-            f'[$sw_new.failed, {{"task": {data.lit(task.name)}, "error": $sw_err}}]}}])')
-    return _record(lowering, task, body, (*task.on_error, *task.on_complete), final)
+    inline, after = _split_arrivals(lowering, task, (*task.on_error, *task.on_complete))
+    body = ("$sw_in:=$states.input;"
+            f"$sw_err:=$exists($sw_in.__error)?$sw_in.__error:{join_failure};"
+            "$sw_info:=$sw_err.Cause;"
+            f"$sw_pub:={publish};"
+            + _doc_fields(lowering, task, "ERROR", "$sw_err", "$sw_info", inline)
+            + f";$sw_handled:={handled};"
+            '$sw_new:=$sw_handled?$sw_new:$merge([$sw_new,{"failed":'
+            f'[$sw_new.failed,{{"task":{data.lit(task.name)},"error":$sw_err}}]}}])')
+    return _record(lowering, body, after, final)
 
 
 class TaskStates:
@@ -156,16 +190,15 @@ class TaskStates:
         return state
 
     def _catchers(self, on_error: str) -> list[dict]:
-        output = data.expr(CATCH_OUTPUT % NEXT_ATTEMPT)
-        failure = output
+        output = failure = CATCH_EXPR
         if self.record_failure:
             name = data.lit(self.task.name)
-            entry = f'{{"task": {name}, "error": $states.errorOutput}}'
-            record = (f'{{{name}: {{"result": $states.errorOutput, "state": "ERROR", '
-                      '"state_info": $states.errorOutput.Cause}}')
-            failure = data.expr(f'$merge([$states.input, {{"__error": $states.errorOutput, '
-                                f'"tasks": $merge([$states.input.tasks, {record}]), '
-                                f'"failed": [$states.input.failed, {entry}]}}])')
+            entry = f'{{"task":{name},"error":$states.errorOutput}}'
+            record = (f'{{{name}:{{"result":$states.errorOutput,"state":"ERROR",'
+                      '"state_info":$states.errorOutput.Cause}}')
+            failure = data.expr(f'$merge([$states.input,{{"__error":$states.errorOutput,'
+                                f'"tasks":$merge([$states.input.tasks,{record}]),'
+                                f'"failed":[$states.input.failed,{entry}]}}])')
         catchers = [{"ErrorEquals": ["States.ALL"], "Output": failure, "Next": on_error}]
         if self.task.on_error or self.task.on_complete:
             # an expression error must not run on-error / on-complete, as in Mistral
@@ -182,8 +215,7 @@ class TaskStates:
         if task.with_items:
             state = self._map_state(scope)
         else:
-            action = build_action(task, self.lowering.document, self.lowering.target, scope)
-            state = self._action_state(action, failure_next)
+            state = self._action_state(self.lowering.prepared.action(task), failure_next)
         if state.get("_failing"):
             state.pop("_result")
         elif self.deferred:
@@ -192,8 +224,8 @@ class TaskStates:
                 f'"__attempt": {NEXT_ATTEMPT}}}])')
         else:
             result = state.pop("_result")
-            state["Output"] = data.expr(success_doc(self.lowering, task, "$states.input",
-                                                    result, self.final))
+            state["Output"] = data.expr(self.lowering.prepared.success_doc(task, result,
+                                                                           self.final))
             if state.pop("_kind") in ("task", "pass") and not self.explicit_retry:
                 state["_foldable"] = True
         state.pop("_kind", None)
@@ -294,7 +326,7 @@ class TaskStates:
         return name
 
     def _error_scope(self):
-        current = '{"result": $states.input.__error, "state": "ERROR"}'
+        current = {"result": "$states.input.__error", "state": '"ERROR"'}
         scope = data.scope_for("$states.input", current)
         return scope
 
@@ -311,7 +343,7 @@ class TaskStates:
             self.scope.states[failed] = {"Type": "Pass", "Next": failure_next, "Output": data.expr(
                 f'$merge([$states.input, {{"__error": {{"Error": "Stepwise.WithItemsFailed", '
                 f'"Cause": $string([{errors}.`{ITEM_ERROR}`])}}}}])')}
-        current = '{"result": $states.input.__result, "state": "SUCCESS"}'
+        current = {"result": "$states.input.__result", "state": '"SUCCESS"'}
         scope = data.scope_for("$states.input", current)
         if task.fail_on:
             failed = self._name("fail_on")
@@ -332,8 +364,8 @@ class TaskStates:
             self.scope.states[wait] = {"Type": "Wait", "Seconds": _seconds(retry.delay) or 0,
                                        "Next": self.main}
         self.scope.states[check] = {"Type": "Choice", "Choices": rules, "Default": done}
-        done_state = {"Type": "Pass", "Output": data.expr(success_doc(
-            self.lowering, task, "$states.input", "$states.input.__result", self.final))}
+        done_state = {"Type": "Pass", "Output": data.expr(self.lowering.prepared.success_doc(
+            task, "$states.input.__result", self.final))}
         self._link(done_state, self.after)
         self.scope.states[done] = done_state
         return check

@@ -244,7 +244,7 @@ class CallTranslation(_Base):
 
     def _fn_task(self, node: ast.Call, env: Env) -> Js:
         name = node.args[0].value if node.args else None  # type: ignore[attr-defined]
-        return Js(atom(self.scope.task(name)))
+        return Js(atom(self.scope.task(name)), None, self.scope.task_fields(name))
 
     def _fn_json_parse(self, node: ast.Call, env: Env) -> Js:
         return Js(self.helper("parse", self.node(node.args[0], env).text, '"json_parse"'))

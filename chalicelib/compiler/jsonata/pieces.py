@@ -17,10 +17,12 @@ from typing import Any, NamedTuple
 
 class Js(NamedTuple):
     """A piece of JSONata: its text and the static kind of its value ("str", "int",
-    "float", "num", "bool", "null", "list", "dict") or None when only known at run time."""
+    "float", "num", "bool", "null", "list", "dict") or None when only known at run time;
+    `fields` is set when the text is an object literal: its keys and their values' text."""
 
     text: str
     kind: str | None = None
+    fields: Mapping[str, str] | None = None
 
 
 NUMERIC = frozenset({"int", "float", "num"})
@@ -77,6 +79,26 @@ def constant(value: Any) -> Js:
     if hasattr(value, "isoformat"):  # YAML dates and timestamps
         return Js(string(value.isoformat()), "str")
     raise ValueError(f"a value of type {type(value).__name__} cannot be used in a workflow")
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def object_literal(fields: Mapping[str, str]) -> str:
+    """JSONata building the object with these keys and value expressions."""
+    return "{" + ",".join(f"{string(k)}:{v}" for k, v in fields.items()) + "}"
+
+
+def field_read(fields: Mapping[str, str], name: str) -> Js:
+    """Key `name` of an object literal, null when missing or undefined, as `$_attr` reads it
+    (an object literal is always an object, so only the value's existence is left to test)."""
+    value = fields.get(name)
+    if value is None or value == "null":
+        return Js("null", "null")
+    if _JSON_STRING.fullmatch(value):
+        return Js(value, "str")
+    value = atom(value)
+    return Js(f"($exists({value})?{value}:null)")
 
 
 def atom(text: str) -> str:

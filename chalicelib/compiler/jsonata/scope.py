@@ -19,13 +19,19 @@ def _default_task(name: str | None) -> str:
     return member("$states.input.tasks", name)
 
 
+def _no_fields(name: str | None) -> Mapping[str, str] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Scope:
     """How Mistral names map to JSONata in the state being compiled.
 
     `ctx` evaluates to the context object (workflow input + vars + published values);
     `task(name)` gives the JSONata for task(name)'s object (`None` = task(), the current
-    task) with keys "result", "state", "state_info", "published"; `execution` evaluates to
+    task) with keys "result", "state", "state_info", "published"; `task_fields(name)` gives,
+    when `task(name)` is an object literal (the task being recorded), its keys and the
+    JSONata of their values (missing keys read as null), else None; `execution` evaluates to
     {"id", "name", "input", "created_at", "params"}; `env` to the env dict; `locals` maps
     names bound by with-items to JSONata, looked up before `ctx` for $.x / _.x. Generated
     code names its own variables `$_...` and `$__...`: these strings must not use them.
@@ -33,6 +39,7 @@ class Scope:
 
     ctx: str = "$states.input.ctx"
     task: Callable[[str | None], str] = _default_task
+    task_fields: Callable[[str | None], Mapping[str, str] | None] = _no_fields
     execution: str = "$states.input.execution"
     env: str = "$states.input.env"
     locals: Mapping[str, str] = field(default_factory=dict, hash=False)

@@ -29,6 +29,7 @@ from .pieces import (
     Js,
     atom,
     constant,
+    field_read,
     member,
     number_kind,
     regex,
@@ -40,6 +41,9 @@ from .scope import Scope
 
 
 _PLAIN_CONSTANTS = frozenset({int, float, bool, type(None)})
+_ROOT = Env(None, {})  # `$` is the context; no let-bound names (never mutated)
+_CONTEXT_READS = (ast.Attribute, ast.Index)  # the only nodes that may read $.name
+_COMPARISONS = {"eq": "=", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
 
 
 class Translator(CallTranslation):
@@ -75,7 +79,7 @@ class Translator(CallTranslation):
 
     def expression(self, expression: Expression) -> Js:
         self.dialect = expression.dialect
-        return self.node(expression.node, Env(None, {}))
+        return self.node(expression.node, _ROOT)
 
     def value(self, value: Any) -> Js:
         """A YAML value whose strings may be templates → JSONata building that value."""
@@ -86,11 +90,23 @@ class Translator(CallTranslation):
             return self.template(parse_template(value)) if is_template(value) else \
                 Js(string(value), "str")
         if kind is dict or isinstance(value, Mapping):
-            entries = [f"{string(str(k))}:{self.value(v).text}" for k, v in value.items()]
+            entries = [f"{string(k if type(k) is str else str(k))}:{self._text(v)}"
+                       for k, v in value.items()]
             return Js("{" + ",".join(entries) + "}", "dict")
         if isinstance(value, (list, tuple)):
             return self.list([self.value(v) for v in value])
         return constant(value)
+
+    def _text(self, value: Any) -> str:
+        """`value(value).text`, without building pieces for the common scalars."""
+        kind = type(value)
+        if kind is str:
+            if is_template(value):
+                return self.template(parse_template(value)).text
+            return string(value)
+        if kind is int:
+            return str(value)
+        return self.value(value).text
 
     # -- building blocks -------------------------------------------------------------
 
@@ -158,11 +174,15 @@ class Translator(CallTranslation):
     # -- nodes -----------------------------------------------------------------------
 
     def node(self, node: ast.Node, env: Env) -> Js:
-        name = is_context_read(node, env.current is None)
-        if name is not None:
-            return self.read_variable(name)
-        method = getattr(self, "_" + type(node).__name__)
-        return method(node, env)
+        kind = type(node)
+        if kind in _CONTEXT_READS and env.current is None:
+            name = is_context_read(node, True)
+            if name is not None:
+                return self.read_variable(name)
+        method = _METHODS.get(kind)
+        if method is None:
+            return getattr(self, "_" + kind.__name__)(node, env)
+        return method(self, node, env)
 
     def _Literal(self, node: ast.Literal, env: Env) -> Js:
         return constant(node.value)
@@ -189,6 +209,8 @@ class Translator(CallTranslation):
 
     def _Attribute(self, node: ast.Attribute, env: Env) -> Js:
         target = self.node(node.target, env)
+        if target.fields is not None:  # an object literal: its value, no helper needed
+            return field_read(target.fields, node.name)
         return Js(self.helper("attr", target.text, string(node.name)))
 
     def _Index(self, node: ast.Index, env: Env) -> Js:
@@ -265,9 +287,8 @@ class Translator(CallTranslation):
         right = self.node(node.right, env)
         if op in ("and", "or"):
             return self._logic(op, left, right)
-        comparisons = {"eq": "=", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
-        if op in comparisons:
-            return Js(f"({left.text}{comparisons[op]}{right.text})", "bool")
+        if op in _COMPARISONS:
+            return Js(f"({left.text}{_COMPARISONS[op]}{right.text})", "bool")
         if op in ("in", "not in"):
             text = self.helper("in" if self.dialect == "yaql" else "jin", left.text,
                                right.text)
@@ -276,13 +297,16 @@ class Translator(CallTranslation):
             text = self._regex_search(left, node.right, "=~")
             return Js(f"$not({text})" if op == "not match" else text, "bool")
         if op == "add":
-            if left.kind in NUMERIC and right.kind in NUMERIC:
+            # `$_add` only differs from `+` when both sides are lists, strings or dicts:
+            # one number is enough for JSONata's `+` to do exactly what it does
+            if left.kind in NUMERIC or right.kind in NUMERIC:
                 return Js(f"({left.text}+{right.text})", number_kind(left, right))
             if left.kind == "str" and right.kind == "str":
                 return Js(f"({left.text}&{right.text})", "str")
             return Js(self.helper("add", left.text, right.text), same(left, right))
         if op == "sub":
-            if left.kind in NUMERIC and right.kind in NUMERIC:
+            # `$_sub` only differs from `-` when the left side is a list
+            if left.kind in NUMERIC:
                 return Js(f"({left.text}-{right.text})", number_kind(left, right))
             return Js(self.helper("sub", left.text, right.text))
         if op == "mul":
@@ -323,3 +347,9 @@ class Translator(CallTranslation):
         message = (f"{shown} needs a literal regular expression in Stepwise (a pattern "
                    "computed at run time cannot be compiled)")
         return f"$error({string(message)})"
+
+
+# node class → its translation method, so that `node` dispatches without building names
+_METHODS = {cls: getattr(Translator, "_" + cls.__name__) for cls in vars(ast).values()
+            if isinstance(cls, type) and issubclass(cls, ast.Node)
+            and hasattr(Translator, "_" + cls.__name__)}

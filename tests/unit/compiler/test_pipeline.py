@@ -67,7 +67,7 @@ def test_unregistered_action_goes_through_the_actions_function():
     state = compile_one(chain(1, "my.action"))["States"]["t1"]
     assert '"arn:aws:lambda:us-east-1:123456789012:function:stepwise-actions"' in \
         state["Arguments"]
-    assert '"action": "my.action"' in state["Arguments"]
+    assert '"action":"my.action"' in state["Arguments"]
 
 
 def test_registered_action_calls_its_own_function():
