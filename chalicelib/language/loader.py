@@ -1,7 +1,8 @@
 """YAML text → a tree of nodes that remember where they were written.
 
 Takes the text of a workflow definition and gives a tree of `Scalar`, `Mapping` and `Sequence`
-nodes with 1-based line and column, built from the YAML parser's event stream (libyaml's C
+nodes with 1-based line and column: plain block YAML is read by `block_yaml` directly,
+anything else from the YAML parser's event stream (libyaml's C
 parser when PyYAML has it). Anchors and aliases are shared nodes, merge keys (``<<: *x``) are
 applied, duplicate keys keep the last value (as PyYAML does). Anything the tree cannot hold
 (syntax errors, several documents, unknown tags, nesting deeper than `MAX_DEPTH`, alias

@@ -175,3 +175,10 @@ def test_dumped_values_agree_with_libyaml(data):
     for flow in (False, None):
         text = yaml.safe_dump(value, sort_keys=False, default_flow_style=flow)
         assert_same_or_unhandled(text)
+
+
+def test_deep_nesting_is_left_to_the_loader_limit():
+    text = "".join(" " * (2 * depth) + f"k{depth}:\n" for depth in range(300)) + " " * 600 + "v: 1\n"
+    assert fast(text) is block_yaml.UNHANDLED
+    with pytest.raises(loader.LoadError):
+        loader.parse(text)
