@@ -20,12 +20,11 @@ Grammar (loosest first), after Jinja's own parser:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import ast
 from .errors import ExpressionError
 from .lexer import tokenize
 from .parsing import TokenCursor
+from .records import frozen_record
 
 _COMPARE = {"==": "eq", "!=": "ne", "<": "lt", ">": "gt", "<=": "le", ">=": "ge"}
 _KEYWORDS = {"true": True, "false": False, "none": None,
@@ -33,7 +32,7 @@ _KEYWORDS = {"true": True, "false": False, "none": None,
 _RESERVED = frozenset({"and", "or", "not", "in", "is", "if", "else"})
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _Name(ast.Node):
     """A bare name seen by the parser; it must become a function call."""
 
