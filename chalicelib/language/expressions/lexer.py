@@ -123,6 +123,7 @@ _KINDS = {
 def _split(source: str, dialect: str, base: int) -> list[Token] | None:
     """The tokens of ASCII `source` when one `findall` covers all of it, else None."""
     kinds = _KINDS[dialect]
+    new, token = _new_token, Token
     tokens: list[Token] = []
     append = tokens.append
     pos = base
@@ -130,26 +131,24 @@ def _split(source: str, dialect: str, base: int) -> list[Token] | None:
         if space:
             pos += len(space)
         kind = kinds[text[0]]
-        if kind == "num":
-            value: object = (float(text) if "." in text or "e" in text or "E" in text
-                             else int(text))
+        if kind == "name" or kind == "op":  # its own value
+            append(new(token, (kind, text, pos)))
+        elif kind == "num":
+            append(new(token, ("num", float(text) if "." in text or "e" in text
+                               or "E" in text else int(text), pos)))
         elif kind == "str":
-            value = text[1:-1]
-        elif kind == "var":
-            if len(text) > 1:
-                value = text[1:]
-            else:
-                kind, value = "op", "$"
-        else:  # a name or an operator is its own value
-            value = text
-        append(_new_token(Token, (kind, value, pos)))
+            append(new(token, ("str", text[1:-1], pos)))
+        elif len(text) > 1:  # '$name'
+            append(new(token, ("var", text[1:], pos)))
+        else:
+            append(new(token, ("op", "$", pos)))
         pos += len(text)
     # The pieces are found in order without overlap; their lengths add up to the offset
     # after the last one exactly when nothing was skipped between them.
     end = pos - base
     if end != len(source) and not source[end:].isspace():
         return None
-    append(_new_token(Token, ("eof", None, base + len(source))))
+    append(new(token, ("eof", None, base + len(source))))
     return tokens
 
 

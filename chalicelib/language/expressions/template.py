@@ -126,7 +126,10 @@ def parse_template(text: str) -> Template:
         if literal:
             parts.append(literal)
             literal = ""
-        parts.append(_parse(text[inner:end], dialect, inner, refs))
+        source = text[inner:end]
+        node = (parse_yaql if dialect == "yaql" else parse_jinja)(source, inner)
+        check(node, dialect, refs)
+        parts.append(Expression(dialect, source, inner, node))  # what `_parse` gives
         pos = end + 2
     literal += text[pos:]
     if literal:
@@ -165,9 +168,13 @@ def _find_closer(text: str, start: int, dialect: str, first: int | None = None) 
         first = text.find(closer, start)
     if first < 0:  # no closer at all: nothing to find, and no string error to report
         return -1
+    # no string or brace before the first closer: the scan below stops there
     between = text[start:first]
-    if not any(q in between for q in quotes) and (dialect == "yaql" or "{" not in between):
-        return first  # no string or brace before the first closer: the scan stops there
+    if dialect == "yaql":
+        if "'" not in between and '"' not in between and "`" not in between:
+            return first
+    elif "'" not in between and '"' not in between and "{" not in between:
+        return first
     depth = 0
     i, n = start, len(text)
     while i < n:
