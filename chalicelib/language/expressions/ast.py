@@ -8,7 +8,7 @@ the same nodes; operator names are dialect-neutral (`div` is YAQL's integer-awar
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import frozen_record
 
 Scalar = str | int | float | bool | None
 
@@ -24,47 +24,47 @@ UNARY_OPS = frozenset({"not", "neg", "pos"})
 CALL_STYLES = frozenset({"function", "method", "filter"})
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Node:
     """Base of every syntax node."""
 
     pos: int
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Literal(Node):
     """A number, string, boolean or null written in the expression (YAQL bare words too)."""
 
     value: Scalar
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ListLit(Node):
     """`[a, b]` (and Jinja tuples `(a, b)`)."""
 
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DictLit(Node):
     """`{a => 1}` (YAQL) or `{'a': 1}` (Jinja)."""
 
     items: tuple[tuple[Node, Node], ...]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Current(Node):
     """YAQL `$` / Jinja `_`: the context at top level, the current item inside a lambda."""
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Variable(Node):
     """A YAQL variable bound by `let(name => ...)`, written `$name`."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Attribute(Node):
     """`target.name`."""
 
@@ -72,7 +72,7 @@ class Attribute(Node):
     name: str
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Index(Node):
     """`target[index]`."""
 
@@ -80,7 +80,7 @@ class Index(Node):
     index: Node
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Pair(Node):
     """A `key => value` (YAQL) or `key=value` (Jinja keyword) argument."""
 
@@ -88,7 +88,7 @@ class Pair(Node):
     value: Node
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Call(Node):
     """A function call. For `style` "method" (`x.f()`) and "filter" (`x | f`), `args[0]` is
     the receiver; `name` is the name as written."""
@@ -98,7 +98,7 @@ class Call(Node):
     style: str = "function"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Binary(Node):
     """`left <op> right`; `pos` is the operator's offset."""
 
@@ -107,7 +107,7 @@ class Binary(Node):
     right: Node
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Unary(Node):
     """`not x`, `-x`, `+x`."""
 
@@ -115,7 +115,7 @@ class Unary(Node):
     operand: Node
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Conditional(Node):
     """Jinja `then if test else otherwise` (`otherwise` None when there is no else)."""
 
@@ -124,7 +124,7 @@ class Conditional(Node):
     otherwise: Node | None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Test(Node):
     """Jinja `operand is [not] name[(args)]`."""
 
@@ -134,7 +134,7 @@ class Test(Node):
     args: tuple[Node, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Arrow(Node):
     """YAQL `left -> right`: `right` is evaluated with `$` bound to `left` (or, when `left`
     is `let(...)`, with the let variables bound and `$` unchanged)."""

@@ -32,10 +32,13 @@ class _Env:
     bound: frozenset[str]      # let-bound variable names
 
 
+_TOP = _Env(True, frozenset())  # the environment of a whole expression (immutable, shared)
+
+
 def check(node: ast.Node, dialect: str, refs: References | None = None) -> References:
     """Check `node`; add what it refers to to `refs` (a new one when omitted)."""
     refs = refs if refs is not None else References()
-    _Checker(dialect, refs).visit(node, _Env(True, frozenset()))
+    _Checker(dialect, refs).visit(node, _TOP)
     return refs
 
 
@@ -70,7 +73,14 @@ class _Checker:
 
     def visit(self, node: ast.Node, env: _Env) -> None:
         kind = type(node)
-        if kind is ast.Attribute or kind is ast.Index:  # the only context reads
+        if kind is ast.Literal or kind is ast.Current:  # leaves with nothing to check
+            return
+        if kind is ast.Attribute:  # the most common inner node: its child, inline
+            if env.root and isinstance(node.target, ast.Current):  # a context read
+                self.refs.variables.add(node.name)
+            self.visit(node.target, env)
+            return
+        if kind is ast.Index:  # the other context read
             name = is_context_read(node, env.root)
             if name is not None:
                 self.refs.variables.add(name)
@@ -133,25 +143,28 @@ class _Checker:
             raise ExpressionError("let(...) must be followed by '-> expression', e.g. "
                                   "let(x => $.a) -> $x + 1", node.pos)
         self._check_arguments(node, function)
-        special = getattr(self, "_call_" + function.name, None)
+        special = _SPECIAL_CALLS.get(function.name)
         if special is not None:
-            special(node, env)
+            special(self, node, env)
         root_get = (function.name == "get" and node.style == "method" and env.root
                     and isinstance(node.args[0], ast.Current)
                     and isinstance(node.args[1], ast.Literal)
                     and isinstance(node.args[1].value, str))
         if root_get:
             self.refs.variables.add(node.args[1].value)
+        lambdas = function.lambdas
         for i, arg in enumerate(node.args):
-            value = arg.value if isinstance(arg, ast.Pair) else arg
-            if isinstance(arg, ast.Pair) and function.pairs:
-                self.visit(arg.key, env)
-            inner = _Env(False, env.bound) if i in function.lambdas else env
-            self.visit(value, inner)
+            if isinstance(arg, ast.Pair):
+                if function.pairs:
+                    self.visit(arg.key, env)
+                arg = arg.value
+            self.visit(arg, _Env(False, env.bound) if lambdas and i in lambdas else env)
 
     def _check_arguments(self, node: ast.Call, function: Function) -> None:
-        positional = [a for a in node.args if not isinstance(a, ast.Pair)]
-        keywords = [a for a in node.args if isinstance(a, ast.Pair)]
+        positional: list[ast.Node] = []
+        keywords: list[ast.Pair] = []
+        for arg in node.args:
+            (keywords if isinstance(arg, ast.Pair) else positional).append(arg)
         shown = node.name if node.style != "filter" else f"filter '{node.name}'"
         if function.pairs:
             if positional:
@@ -168,12 +181,12 @@ class _Checker:
                            if function.keywords else "")
                 raise ExpressionError(
                     f"{shown} does not take the argument '{key}'{allowed}", ast.start(kw))
-        count = len(positional) - (1 if node.style in ("method", "filter") else 0)
-        lo = function.min_args - (1 if node.style in ("method", "filter") else 0)
-        hi = None if function.max_args is None else (
-            function.max_args - (1 if node.style in ("method", "filter") else 0))
+        receiver = 1 if node.style == "method" or node.style == "filter" else 0
+        count = len(positional) - receiver
+        lo = function.min_args - receiver
+        hi = None if function.max_args is None else function.max_args - receiver
         if count < lo or (hi is not None and count > hi) or (
-                node.style in ("method", "filter") and function.max_args == 0):
+                receiver and function.max_args == 0):
             if hi is None:
                 expected = f"at least {lo}"
             elif lo == hi:
@@ -236,4 +249,10 @@ _VISITS = {
     cls: getattr(_Checker, "_" + cls.__name__)
     for cls in vars(ast).values()
     if isinstance(cls, type) and issubclass(cls, ast.Node) and hasattr(_Checker, "_" + cls.__name__)
+}
+
+# canonical function name → the `_Checker` method with its extra checks (`_call_<name>`)
+_SPECIAL_CALLS = {
+    name[len("_call_"):]: method
+    for name, method in vars(_Checker).items() if name.startswith("_call_")
 }

@@ -4,8 +4,15 @@ Takes: the expression source (the text between the delimiters), its dialect ("ya
 "jinja") and the offset of the source inside the template text.
 Gives: a list of `Token`s ending with an "eof" token; raises `ExpressionError` for an
 unterminated string or a character the dialect does not use. Every token's `pos` is an
-offset into the template text. The scanner is linear: one pass, simple regular
-expressions anchored at the current position, strings read character by character.
+offset into the template text.
+
+Two scanners give the same tokens. The usual one (`_split`) takes ASCII text without escape
+sequences: one `findall` of a regular expression cuts it into (whitespace, token) pairs and
+a short loop types them. Anything it does not cover (non-ASCII text, strings with
+backslashes, characters that start no token, YAQL's refused `==`) leaves a gap between the
+pieces it finds, and then the general scanner (`_scan`) reads the text instead: one pass,
+simple regular expressions anchored at the current position, strings read character by
+character; it also gives every error.
 """
 from __future__ import annotations
 
@@ -78,6 +85,75 @@ _new_token = tuple.__new__  # Token(...) without its Python-level __new__
 
 def tokenize(source: str, dialect: str, base: int = 0) -> list[Token]:
     """Split `source` into tokens; `base` is added to every offset."""
+    if source.isascii():
+        tokens = _split(source, dialect, base)
+        if tokens is not None:
+            return tokens
+    return _scan(source, dialect, base)
+
+
+def _token_pattern(dialect: str) -> re.Pattern[str]:
+    """(whitespace, token) for the tokens `_split` covers; `_scan`'s branches, in ASCII."""
+    operators = [re.escape(op) for op in _OPERATORS[dialect]]
+    strings = [r"'[^'\\]*'", r'"[^"\\]*"']  # no escapes: those are for `_scan`
+    if dialect == "yaql":
+        # '==' is an error: '=' must not match its first half (the gap sends it to `_scan`)
+        operators[operators.index("=")] = "=(?!=)"
+        operators.append(r"\$(?:[A-Za-z0-9_]+)?")  # a variable, or '$' alone
+        strings.append("`[^`]*`")  # raw: a backslash is a plain character
+    token = "|".join([r"[A-Za-z_][A-Za-z0-9_]*", r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?",
+                      *strings, *operators])
+    return re.compile(rf"(\s*)({token})")
+
+
+# dialect -> the `findall` of its token pattern; first character of a token -> its kind
+_FINDALL = {dialect: _token_pattern(dialect).findall for dialect in _OPERATORS}
+_KINDS = {
+    dialect: {
+        **{ch: "op" for ch in _OPERATORS_BY_CHAR[dialect]},
+        **{ch: "name" for ch in table if table[ch] == "name"},
+        **{ch: "num" for ch in "0123456789"},
+        **{ch: "str" for ch in _QUOTES[dialect]},
+        **({"$": "var"} if dialect == "yaql" else {}),
+    }
+    for dialect, table in _CATEGORIES.items()
+}
+
+
+def _split(source: str, dialect: str, base: int) -> list[Token] | None:
+    """The tokens of ASCII `source` when one `findall` covers all of it, else None."""
+    kinds = _KINDS[dialect]
+    new, token = _new_token, Token
+    tokens: list[Token] = []
+    append = tokens.append
+    pos = base
+    for space, text in _FINDALL[dialect](source):
+        if space:
+            pos += len(space)
+        kind = kinds[text[0]]
+        if kind == "name" or kind == "op":  # its own value
+            append(new(token, (kind, text, pos)))
+        elif kind == "num":
+            append(new(token, ("num", float(text) if "." in text or "e" in text
+                               or "E" in text else int(text), pos)))
+        elif kind == "str":
+            append(new(token, ("str", text[1:-1], pos)))
+        elif len(text) > 1:  # '$name'
+            append(new(token, ("var", text[1:], pos)))
+        else:
+            append(new(token, ("op", "$", pos)))
+        pos += len(text)
+    # The pieces are found in order without overlap; their lengths add up to the offset
+    # after the last one exactly when nothing was skipped between them.
+    end = pos - base
+    if end != len(source) and not source[end:].isspace():
+        return None
+    append(new(token, ("eof", None, base + len(source))))
+    return tokens
+
+
+def _scan(source: str, dialect: str, base: int) -> list[Token]:
+    """The general scanner: every token and every error, one character class at a time."""
     operators = _OPERATORS_BY_CHAR[dialect]
     categories = _CATEGORIES[dialect]
     tokens: list[Token] = []

@@ -16,19 +16,19 @@ from __future__ import annotations
 import functools
 
 import re
-from dataclasses import dataclass
 
 from .ast import Node
 from .check import References, check
 from .errors import ExpressionError
 from .jinja import parse_jinja
+from .records import frozen_record
 from .yaql import parse_yaql
 
 _OPENERS = re.compile(r"<%|\{\{|\{%")
 _CLOSERS = {"<%": "%>", "{{": "}}", "{%": "%}"}
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Expression:
     """One checked expression: `source` is the text between the delimiters, found at
     `offset` in the template text; `node` is its syntax tree (offsets in the template)."""
@@ -39,7 +39,7 @@ class Expression:
     node: Node
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Template:
     """A parsed template string.
 
@@ -88,8 +88,7 @@ def is_template(text: str) -> bool:
         return True
     if "{%" not in text:
         return False
-    last = _last_closers(text)
-    return any(last[m.group()] >= m.end() for m in _OPENERS.finditer(text))
+    return any(text.find(_CLOSERS[m.group()], m.end()) >= 0 for m in _OPENERS.finditer(text))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -101,38 +100,40 @@ def parse_template(text: str) -> Template:
     parts: list[str | Expression] = []
     refs = References()
     pos = 0
-    literal: list[str] = []
-    last = _last_closers(text)
-    while True:
-        match = _OPENERS.search(text, pos)
-        if match is None:
-            break
-        opener, start = match.group(), match.start()
-        if last[opener] < match.end():
+    literal = ""  # text since the last expression (a lone '{{' or '{%' is text too)
+    search = _OPENERS.search
+    while (match := search(text, pos)) is not None:
+        opener = match.group()
+        start, inner = match.span()
+        # the first closer after the opener: none at all makes the opener plain text
+        first = text.find(_CLOSERS[opener], inner)
+        if first < 0:
             if opener == "<%":
                 raise ExpressionError("unterminated '<%': close the expression with '%>'",
                                       start)
-            literal.append(text[pos:match.end()])  # a lone '{{' or '{%' is text
-            pos = match.end()
+            literal += text[pos:inner]
+            pos = inner
             continue
         if opener == "{%":
             raise ExpressionError("Jinja statements ({% ... %}) are not supported; write an "
                                   "expression such as {{ a if cond else b }}", start)
         dialect = "yaql" if opener == "<%" else "jinja"
-        end = _find_closer(text, match.end(), dialect)
+        end = _find_closer(text, inner, dialect, first)
         if end < 0:
             raise ExpressionError(f"unterminated '{opener}': close the expression with "
                                   f"'{_CLOSERS[opener]}'", start)
-        literal.append(text[pos:start])
-        if literal and "".join(literal):
-            parts.append("".join(literal))
-        literal = []
-        source = text[match.end():end]
-        parts.append(_parse(source, dialect, match.end(), refs))
+        literal += text[pos:start]
+        if literal:
+            parts.append(literal)
+            literal = ""
+        source = text[inner:end]
+        node = (parse_yaql if dialect == "yaql" else parse_jinja)(source, inner)
+        check(node, dialect, refs)
+        parts.append(Expression(dialect, source, inner, node))  # what `_parse` gives
         pos = end + 2
-    literal.append(text[pos:])
-    if "".join(literal):
-        parts.append("".join(literal))
+    literal += text[pos:]
+    if literal:
+        parts.append(literal)
     return Template(text, tuple(parts), frozenset(refs.tasks), frozenset(refs.variables),
                     refs.execution, refs.env)
 
@@ -156,23 +157,24 @@ def _parse(source: str, dialect: str, offset: int, refs: References) -> Expressi
     return Expression(dialect, source, offset, node)
 
 
-def _last_closers(text: str) -> dict[str, int]:
-    """For each opener, the offset of the last closing delimiter of its kind (-1: none)."""
-    return {opener: text.rfind(closer) for opener, closer in _CLOSERS.items()}
-
-
-def _find_closer(text: str, start: int, dialect: str) -> int:
+def _find_closer(text: str, start: int, dialect: str, first: int | None = None) -> int:
     """Index of the closing delimiter, skipping quoted strings and (Jinja) nested braces.
 
-    Gives -1 when there is none; raises for a string left open."""
+    `first` is the offset of the first closer at or after `start` when the caller has
+    looked it up already. Gives -1 when there is none; raises for a string left open."""
     closer = "%>" if dialect == "yaql" else "}}"
     quotes = "'\"`" if dialect == "yaql" else "'\""
-    first = text.find(closer, start)
+    if first is None:
+        first = text.find(closer, start)
     if first < 0:  # no closer at all: nothing to find, and no string error to report
         return -1
+    # no string or brace before the first closer: the scan below stops there
     between = text[start:first]
-    if not any(q in between for q in quotes) and (dialect == "yaql" or "{" not in between):
-        return first  # no string or brace before the first closer: the scan stops there
+    if dialect == "yaql":
+        if "'" not in between and '"' not in between and "`" not in between:
+            return first
+    elif "'" not in between and '"' not in between and "{" not in between:
+        return first
     depth = 0
     i, n = start, len(text)
     while i < n:

@@ -206,24 +206,29 @@ class _YaqlParser(TokenCursor):
 
     def postfix(self) -> ast.Node:
         node = self.primary()
-        tok = self.tokens[self.index]
+        tokens = self.tokens
+        tok = tokens[self.index]
         if tok.kind != "op" or (tok.value != "." and tok.value != "["):
             return node
         levels = 0
         try:
             while True:
-                if self.accept_op("."):
-                    name = self.tok
+                tok = tokens[self.index]
+                step = tok.value if tok.kind == "op" else None
+                if step == ".":
+                    self.advance()
+                    name = tokens[self.index]
                     if name.kind != "name":
                         raise self.unexpected("a name after '.'")
                     self.advance()
-                    if self.tok.is_op("("):
+                    after = tokens[self.index]
+                    if after.kind == "op" and after.value == "(":
                         args = self.arguments()
                         node = ast.Call(name.pos, name.value, (node, *args), "method")
                     else:
                         node = ast.Attribute(name.pos, node, name.value)
-                elif self.tok.is_op("["):
-                    tok = self.advance()
+                elif step == "[":
+                    self.advance()
                     index = self.expr()
                     self.expect_op("]", "to close the index")
                     node = ast.Index(tok.pos, node, index)
@@ -236,36 +241,41 @@ class _YaqlParser(TokenCursor):
                 self.leave()
 
     def primary(self) -> ast.Node:
-        tok = self.tok
-        if tok.kind in ("num", "str"):
+        tokens = self.tokens
+        tok = tokens[self.index]
+        kind = tok.kind
+        if kind == "num" or kind == "str":
             self.advance()
             return ast.Literal(tok.pos, tok.value)
-        if tok.kind == "var":
+        if kind == "var":
             self.advance()
             return ast.Variable(tok.pos, tok.value)
-        if tok.is_op("$"):
-            self.advance()
-            return ast.Current(tok.pos)
-        if tok.kind == "name":
-            if tok.value in _KEYWORDS:
+        if kind == "name":
+            value = tok.value
+            if value in _KEYWORDS:
                 self.advance()
-                return ast.Literal(tok.pos, _KEYWORDS[tok.value])
-            if tok.value in _OPERATOR_WORDS:
+                return ast.Literal(tok.pos, _KEYWORDS[value])
+            if value in _OPERATOR_WORDS:
                 raise self.unexpected()
             self.advance()
-            if self.tok.is_op("("):
-                return ast.Call(tok.pos, tok.value, self.arguments(), "function")
-            return ast.Literal(tok.pos, tok.value)
-        if tok.is_op("("):
+            after = tokens[self.index]
+            if after.kind == "op" and after.value == "(":
+                return ast.Call(tok.pos, value, self.arguments(), "function")
+            return ast.Literal(tok.pos, value)
+        value = tok.value if kind == "op" else None
+        if value == "$":
+            self.advance()
+            return ast.Current(tok.pos)
+        if value == "(":
             self.advance()
             node = self.expr()
             self.expect_op(")", "to close the parenthesis")
             return node
-        if tok.is_op("["):
+        if value == "[":
             self.advance()
             items = self._items("]", "to close the list")
             return ast.ListLit(tok.pos, tuple(items))
-        if tok.is_op("{"):
+        if value == "{":
             self.advance()
             pairs = []
             for item in self._items("}", "to close the dict"):
@@ -273,7 +283,7 @@ class _YaqlParser(TokenCursor):
                     raise ExpressionError("dict entries are written key => value", item.pos)
                 pairs.append((item.key, item.value))
             return ast.DictLit(tok.pos, tuple(pairs))
-        if tok.is_op("=>"):
+        if value == "=>":
             raise ExpressionError("'=>' is only allowed inside a call or a dict, as "
                                   "name => value", tok.pos)
         raise self.unexpected()
