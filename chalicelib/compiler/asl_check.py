@@ -288,7 +288,18 @@ def _valid_expressions(value) -> bool:
         stripped = value.strip()
         return stripped.startswith("{%") == stripped.endswith("%}")
     if kind is dict:
-        return "States" in value or all(_valid_expressions(v) for v in value.values())
-    if kind is list:
-        return all(_valid_expressions(v) for v in value)
+        if "States" in value:  # nested machines are checked on their own
+            return True
+        value = value.values()
+    elif kind is not list:
+        return True
+    for item in value:
+        # the common item, a whole expression or plain text, without a call of its own
+        if type(item) is str:
+            if "%" in item and not (item.startswith("{%") and item.endswith("%}")):
+                stripped = item.strip()
+                if stripped.startswith("{%") != stripped.endswith("%}"):
+                    return False
+        elif not _valid_expressions(item):
+            return False
     return True

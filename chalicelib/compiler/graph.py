@@ -90,8 +90,12 @@ def analyse(workflow: Workflow) -> Graph:
     tasks = workflow.tasks
     successors, inbound = graph.successors, graph.inbound
     for name, task in tasks.items():
-        successors[name] = list(dict.fromkeys(
-            t.target for t in transitions(task) if not t.is_command))
+        items = task.on_success
+        if task.on_error or task.on_complete:
+            items = (*items, *task.on_error, *task.on_complete)
+        targets = [t.target for t in items if not t.is_command]
+        # each target once, in the order first named (one target is always unique)
+        successors[name] = list(dict.fromkeys(targets)) if len(targets) > 1 else targets
         if task.join is not None:
             inbound[name] = []
     if inbound:

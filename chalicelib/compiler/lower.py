@@ -45,6 +45,8 @@ class Lowering(Regions, Ends, EarlyJoins):
         self.fan_stack: list[str] = []
         self.scope_stack: list[ScopeStates] = []
         self.goto_log: list[str] = []
+        # top-level task states that can build the first doc themselves (`_fold_start`)
+        self.foldable: set[str] = set()
         self.prepared = Prepared(self)
 
     # ------------------------------------------------------------------ top level
@@ -72,7 +74,7 @@ class Lowering(Regions, Ends, EarlyJoins):
         """Drop the Start state when the first state can build the first doc itself."""
         first = top.states[start]["Next"]
         state = top.states[first]
-        if not state.get("_foldable"):
+        if first not in self.foldable:
             return
         for key in ("Arguments", "Output"):
             if key in state:
@@ -196,6 +198,14 @@ class Lowering(Regions, Ends, EarlyJoins):
     def dispatch(self, scope: ScopeStates, task: Task, items: tuple[Transition, ...],
                  taint: str) -> str | None:
         """Where the thread goes after `task` finished with these transitions."""
+        for t in items:
+            if t.is_command:
+                break
+        else:  # no engine command (the common case): start the targets
+            joins = self.graph.inbound
+            early = self.graph.early
+            targets = [t for t in items if t.target not in joins or t.target in early]
+            return self.fan_out(scope, task.name, targets, taint, None, with_joins=bool(items))
         # transitions into joins are recorded in the doc, except that early joins count
         # their arrivals as they happen (a thread of their own)
         joins = self.graph.inbound

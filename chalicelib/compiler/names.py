@@ -21,6 +21,9 @@ class Namer:
         base = task if task.isprintable() else _UNSAFE.sub("_", task)
         suffix = "" if role == "task" else f".{role}"
         name = base + suffix if len(base) + len(suffix) <= MAX_LENGTH else self._fit(base, suffix)
+        if name not in self.roles:  # the common case: the serial kept below would not change
+            self.roles[name] = (task, role)
+            return name
         serial = self._serials.get((base, suffix), 1)
         while name in self.roles:
             serial += 1

@@ -55,9 +55,6 @@ def _ordered(states: dict[str, dict], start: str) -> dict[str, dict]:
         state = states.get(name)
         if state is None:
             continue
-        # the one private mark a finished state may still carry (read by the lowering before
-        # its scope is ordered)
-        state.pop("_foldable", None)
         order[name] = state
         # push in reverse: catchers first, then rules, then Default, then Next
         if "Next" in state:

@@ -41,12 +41,18 @@ def _arrivals(lowering: "Lowering", task: Task, items: tuple[Transition, ...]) -
     """The arrivals at join tasks that `items` add, as JSONata array items, and whether a
     guard decides any of them (guards read the new doc, `$sw_new`)."""
     joins = lowering.graph.inbound
+    if not joins:
+        return "", False
+    early = lowering.graph.early
     entries = []
     guarded = False
+    source = None
     for t in items:
-        if t.is_command or t.target not in joins or t.target in lowering.graph.early:
+        if t.target not in joins or t.is_command or t.target in early:
             continue
-        arrival = f'{{"join":{data.lit(t.target)},"from":{data.lit(task.name)}}}'
+        if source is None:
+            source = data.lit(task.name)
+        arrival = f'{{"join":{data.lit(t.target)},"from":{source}}}'
         if t.guard:
             guarded = True
             scope = data.after_task("$sw_new", task.name)
@@ -226,8 +232,9 @@ class TaskStates:
             result = state.pop("_result")
             state["Output"] = data.expr(self.lowering.prepared.success_doc(task, result,
                                                                            self.final))
-            if state.pop("_kind") in ("task", "pass") and not self.explicit_retry:
-                state["_foldable"] = True
+            if (state.pop("_kind") in ("task", "pass") and not self.explicit_retry
+                    and self.scope.root):
+                self.lowering.foldable.add(self.main)
         state.pop("_kind", None)
         if state.get("_failing"):
             del state["_failing"]
