@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.language.civis_actions import CIVIS_IMPORT_SYNC, Signature, UnknownAction, signature
 from chalicelib.language.context import Context, Path, Scope
 from chalicelib.language.model import Parameter
-from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe, to_python
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe
 from chalicelib.language.schema import ADHOC_KEYS, did_you_mean
 from chalicelib.language.tasks import Call, TaskSpec, parse_call
 from chalicelib.language.workflows import WorkflowSpec, parse_params
@@ -76,8 +76,7 @@ def parse_adhoc(ctx: Context, name: str, key: Node, node: Node, path: Path) -> A
         elif field_name == "input":
             spec.input, spec.input_ok = parse_params(ctx, vnode, where, _NO_SCOPE)
         elif field_name == "output" and not empty:
-            ctx.templates(vnode, where, _NO_SCOPE)
-            spec.output, spec.has_output = to_python(vnode), True
+            spec.output, spec.has_output = ctx.plain(vnode, where, _NO_SCOPE), True
         elif field_name == "description" and not empty:
             ctx.text(vnode, where)
     return spec
