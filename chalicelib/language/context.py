@@ -72,10 +72,22 @@ class Context:
                 continue
             if skip_workflows and isinstance(value, Mapping) and "tasks" in value.entries:
                 continue
-            fix = did_you_mean(key, allowed, "keys")
-            if allow_anchored and not fix.startswith("did you"):
-                fix = f"{fix}; an extra key that only holds a YAML anchor (&name) is allowed"
-            self.problem(knode, (*path, key), f"unknown key '{key}' in {what}", fix, key)
+            self.unknown_key(knode, path, key, allowed, what, allow_anchored)
+
+    def unknown_key(
+        self,
+        knode: Scalar,
+        path: Path,
+        key: str,
+        allowed: tuple[str, ...],
+        what: str,
+        allow_anchored: bool = False,
+    ) -> None:
+        """Report one key of the mapping at `path` that is not in `allowed`."""
+        fix = did_you_mean(key, allowed, "keys")
+        if allow_anchored and not fix.startswith("did you"):
+            fix = f"{fix}; an extra key that only holds a YAML anchor (&name) is allowed"
+        self.problem(knode, (*path, key), f"unknown key '{key}' in {what}", fix, key)
 
     def resolve_name(self, name: str, table: dict[str, Any]) -> str | None:
         """A short name from ``name`` or ``workbook.name``; None when the table lacks it."""

@@ -209,26 +209,30 @@ def _check_task(
             "keep one: action runs an action, workflow runs a sub-workflow",
             key="workflow",
         )
+    values, nodes = task.values, task.nodes
     for clause in CLAUSES:
-        transitions = task.values.get(clause, ())
-        check_targets(ctx, transitions, task_names, own)
-        if wf.type == "reverse" and clause in task.nodes:
+        transitions = values.get(clause)
+        if transitions:
+            check_targets(ctx, transitions, task_names, own)
+    if wf.type == "reverse":
+        for clause in CLAUSES:
+            if clause in nodes:
+                ctx.problem(
+                    nodes[clause],
+                    (*task.path, clause),
+                    f"{clause} is not allowed in a reverse workflow",
+                    "use requires in the dependent task, or make the workflow type: direct",
+                    key=clause,
+                )
+        if "join" in nodes:
             ctx.problem(
-                task.nodes[clause],
-                (*task.path, clause),
-                f"{clause} is not allowed in a reverse workflow",
-                "use requires in the dependent task, or make the workflow type: direct",
-                key=clause,
+                nodes["join"],
+                (*task.path, "join"),
+                "join is not allowed in a reverse workflow",
+                "a reverse task already waits for all of its requires; remove join",
+                key="join",
             )
-    if wf.type == "reverse" and "join" in task.nodes:
-        ctx.problem(
-            task.nodes["join"],
-            (*task.path, "join"),
-            "join is not allowed in a reverse workflow",
-            "a reverse task already waits for all of its requires; remove join",
-            key="join",
-        )
-    if wf.type == "direct" and "requires" in task.nodes:
+    elif "requires" in nodes:
         ctx.problem(
             task.nodes["requires"],
             (*task.path, "requires"),
