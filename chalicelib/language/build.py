@@ -8,6 +8,7 @@ one`` is 1, and ``version`` is the string '2.0'.
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
 from typing import Any
 
 from chalicelib.language import model
@@ -34,66 +35,78 @@ def _frozen(cls: type, values: dict[str, Any]) -> Any:
 def _position(node: Node | None, offset: int = 0) -> model.Position:
     if node is None:
         return model.NOWHERE
-    return _frozen(model.Position, {"line": node.line, "column": node.column + offset})
+    position = _new(model.Position)
+    own = position.__dict__
+    own["line"] = node.line
+    own["column"] = node.column + offset
+    return position
 
 
 def _transition(t: RawTransition) -> model.Transition:
-    return _frozen(
-        model.Transition,
-        {
-            "target": t.target,
-            "guard": t.guard,
-            "is_command": t.is_command,
-            "params": dict(t.params),
-            "position": _position(t.node, t.offset),
-        },
-    )
+    transition = _new(model.Transition)
+    own = transition.__dict__
+    own["target"] = t.target
+    own["guard"] = t.guard
+    own["is_command"] = t.is_command
+    own["params"] = dict(t.params)
+    own["position"] = _position(t.node, t.offset)
+    return transition
+
+
+# Every field of `model.Task` in declaration order, with the value a task without that key
+# gets (the mutable ones, input and the publish dicts, are set afresh for each task).
+_TASK_DEFAULTS: dict[str, Any] = {
+    f.name: f.default if f.default is not MISSING else None for f in fields(model.Task)
+}
+# spec keys whose normalised value is the field's value as it is
+_PLAIN = {
+    "description": "description",
+    "concurrency": "concurrency",
+    "retry": "retry",
+    "wait-before": "wait_before",
+    "wait-after": "wait_after",
+    "timeout": "timeout",
+    "pause-before": "pause_before",
+    "keep-result": "keep_result",
+    "target": "target",
+    "safe-rerun": "safe_rerun",
+    "fail-on": "fail_on",
+}
+_CLAUSE_FIELDS = {"on-success": "on_success", "on-error": "on_error", "on-complete": "on_complete"}
 
 
 def _task(spec: TaskSpec, resolved: str | None) -> model.Task:
     v = spec.values
     call: Call | None = v.get("action") or v.get("workflow")
     explicit = v.get("input")
-    fields: dict[str, Any] = {}
+    task = _TASK_DEFAULTS.copy()
+    task["name"] = spec.name
+    task["position"] = _position(spec.key)
     if call is not None:
-        fields[call.kind] = resolved or call.name
+        task[call.kind] = resolved or call.name
         if isinstance(explicit, str):
-            fields["input_expression"] = explicit
+            task["input_expression"] = explicit
+            task["input"] = {}
         else:
-            fields["input"] = {**call.params, **(explicit or {})}
-    elif isinstance(explicit, dict):
-        fields["input"] = dict(explicit)
-    join = v.get("join")
-    return _frozen(
-        model.Task,
-        {
-            "name": spec.name,
-            "position": _position(spec.key),
-            "description": v.get("description", ""),
-            "action": fields.get("action"),
-            "workflow": fields.get("workflow"),
-            "input": fields["input"] if "input" in fields else {},
-            "input_expression": fields.get("input_expression"),
-            "publish": dict(v.get("publish") or {}),
-            "publish_on_error": dict(v.get("publish-on-error") or {}),
-            "on_success": tuple(_transition(t) for t in v.get("on-success", ())),
-            "on_error": tuple(_transition(t) for t in v.get("on-error", ())),
-            "on_complete": tuple(_transition(t) for t in v.get("on-complete", ())),
-            "join": "all" if join == "all" else join,
-            "requires": tuple(name for name, _node in v.get("requires", ())),
-            "with_items": tuple(v.get("with-items", ())),
-            "concurrency": v.get("concurrency"),
-            "retry": v.get("retry"),
-            "wait_before": v.get("wait-before"),
-            "wait_after": v.get("wait-after"),
-            "timeout": v.get("timeout"),
-            "pause_before": v.get("pause-before", False),
-            "keep_result": v.get("keep-result", True),
-            "target": v.get("target"),
-            "safe_rerun": v.get("safe-rerun", False),
-            "fail_on": v.get("fail-on"),
-        },
-    )
+            task["input"] = {**call.params, **(explicit or {})}
+    else:
+        task["input"] = dict(explicit) if isinstance(explicit, dict) else {}
+    task["publish"] = dict(v.get("publish") or {})
+    task["publish_on_error"] = dict(v.get("publish-on-error") or {})
+    # one pass over the keys the task has (a few), not a look-up per field (all of them)
+    for key, value in v.items():
+        name = _PLAIN.get(key)
+        if name is not None:
+            task[name] = value
+        elif key in _CLAUSE_FIELDS:
+            task[_CLAUSE_FIELDS[key]] = tuple([_transition(t) for t in value])
+        elif key == "join":
+            task["join"] = "all" if value == "all" else value
+        elif key == "requires":
+            task["requires"] = tuple([name for name, _node in value])
+        elif key == "with-items":
+            task["with_items"] = tuple(value)
+    return _frozen(model.Task, task)
 
 
 def _workflow(spec: WorkflowSpec, calls: dict[tuple[str, str], str]) -> model.Workflow:

@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.language.civis_actions import CIVIS_IMPORT_SYNC, Signature, UnknownAction, signature
 from chalicelib.language.context import Context, Path, Scope
 from chalicelib.language.model import Parameter
-from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe, to_python
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe
 from chalicelib.language.schema import ADHOC_KEYS, did_you_mean
 from chalicelib.language.tasks import Call, TaskSpec, parse_call
 from chalicelib.language.workflows import WorkflowSpec, parse_params
@@ -76,8 +76,7 @@ def parse_adhoc(ctx: Context, name: str, key: Node, node: Node, path: Path) -> A
         elif field_name == "input":
             spec.input, spec.input_ok = parse_params(ctx, vnode, where, _NO_SCOPE)
         elif field_name == "output" and not empty:
-            ctx.templates(vnode, where, _NO_SCOPE)
-            spec.output, spec.has_output = to_python(vnode), True
+            spec.output, spec.has_output = ctx.plain(vnode, where, _NO_SCOPE), True
         elif field_name == "description" and not empty:
             ctx.text(vnode, where)
     return spec
@@ -121,7 +120,10 @@ def check_adhoc(ctx: Context, actions: dict[str, AdHocSpec]) -> None:
                     f"ad-hoc action {short}",
                 )
             continue
-        _check_action(ctx, spec.base, keys, spec.base_input_node, True, (*spec.path, "base-input"))
+        where = (*spec.path, "base-input")
+        sig = _signature(ctx, spec.base, where)
+        if sig is not None:
+            _check_action(ctx, sig, spec.base, keys, spec.base_input_node, True, where)
 
 
 def check_call(
@@ -150,6 +152,26 @@ def check_call(
                 "move the parameters into the input expression, or write input as a mapping",
             )
         return _resolve(ctx, call, workflows, actions, task.path)
+    short = _resolve(ctx, call, workflows, actions, task.path)
+    if call.kind == "workflow":
+        # a sub-workflow checks its input when it starts, as in Mistral (module docstring)
+        return short
+    if short is not None:
+        if actions[short].input_ok:
+            keys = _input_keys(call, explicit, input_node)
+            _check_params(ctx, actions[short].input, keys, path, f"ad-hoc action {short}")
+        return short
+    sig = _signature(ctx, call, path)
+    if sig is not None:  # (most actions outside civis.* and std.* have none to check)
+        keys = _input_keys(call, explicit, input_node)
+        has_input = "input" in task.values or bool(call.params)
+        _check_action(ctx, sig, call, keys, input_node, has_input, path)
+    return None
+
+
+def _input_keys(call: Call, explicit: Any, input_node: Node | None) -> list[Key]:
+    """The input keys a task gives its action: inline parameters the explicit input does not
+    override, then the keys of the input mapping."""
     keys: list[Key] = [
         (k, call.node, call.key_offsets.get(k))
         for k in call.params
@@ -157,17 +179,7 @@ def check_call(
     ]
     if isinstance(input_node, Mapping):
         keys += [(k, kn, None) for k, kn, _v in input_node.items()]
-    short = _resolve(ctx, call, workflows, actions, task.path)
-    if call.kind == "workflow":
-        pass  # a sub-workflow checks its input when it starts, as in Mistral (module docstring)
-    elif short is not None:
-        if actions[short].input_ok:
-            _check_params(ctx, actions[short].input, keys, path, f"ad-hoc action {short}")
-    else:
-        _check_action(
-            ctx, call, keys, input_node, "input" in task.values or bool(call.params), path
-        )
-    return short
+    return keys
 
 
 def _resolve(
@@ -191,11 +203,11 @@ def _resolve(
     return short
 
 
-def _check_action(
-    ctx: Context, call: Call, keys: list[Key], input_node: Node | None, has_input: bool, path: Path
-) -> None:
+def _signature(ctx: Context, call: Call, path: Path) -> Signature | None:
+    """The signature of the called action; None when there is none to check (reported when
+    the action is unknown)."""
     try:
-        sig = signature(call.name)
+        return signature(call.name)
     except UnknownAction as error:
         ctx.problem(
             call.node,
@@ -204,9 +216,18 @@ def _check_action(
             did_you_mean(call.name, error.known, "actions"),
             key=call.name,
         )
-        return
-    if sig is None:
-        return
+        return None
+
+
+def _check_action(
+    ctx: Context,
+    sig: Signature,
+    call: Call,
+    keys: list[Key],
+    input_node: Node | None,
+    has_input: bool,
+    path: Path,
+) -> None:
     _check_signature(ctx, sig, keys, call, input_node or call.node, has_input, path)
     if call.name == "civis.import" and isinstance(input_node, Mapping):
         syncs = input_node.get("syncs")

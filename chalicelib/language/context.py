@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source, describe, to_python
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source, describe
 from chalicelib.language.schema import Report, did_you_mean, is_template
 from chalicelib.language.templates import TemplateChecker, position_in
 
@@ -72,10 +72,22 @@ class Context:
                 continue
             if skip_workflows and isinstance(value, Mapping) and "tasks" in value.entries:
                 continue
-            fix = did_you_mean(key, allowed, "keys")
-            if allow_anchored and not fix.startswith("did you"):
-                fix = f"{fix}; an extra key that only holds a YAML anchor (&name) is allowed"
-            self.problem(knode, (*path, key), f"unknown key '{key}' in {what}", fix, key)
+            self.unknown_key(knode, path, key, allowed, what, allow_anchored)
+
+    def unknown_key(
+        self,
+        knode: Scalar,
+        path: Path,
+        key: str,
+        allowed: tuple[str, ...],
+        what: str,
+        allow_anchored: bool = False,
+    ) -> None:
+        """Report one key of the mapping at `path` that is not in `allowed`."""
+        fix = did_you_mean(key, allowed, "keys")
+        if allow_anchored and not fix.startswith("did you"):
+            fix = f"{fix}; an extra key that only holds a YAML anchor (&name) is allowed"
+        self.problem(knode, (*path, key), f"unknown key '{key}' in {what}", fix, key)
 
     def resolve_name(self, name: str, table: dict[str, Any]) -> str | None:
         """A short name from ``name`` or ``workbook.name``; None when the table lacks it."""
@@ -88,14 +100,14 @@ class Context:
         return None
 
     # -- value checks ------------------------------------------------------------------------
-    def templates(self, node: Node | None, path: Path, scope: Scope) -> None:
-        self.checker.tree(node, path, scope.tasks, scope.workflow)
+    def plain(self, node: Node | None, path: Path, scope: Scope) -> Any:
+        """The plain value of a node (`nodes.to_python`), every template in it checked."""
+        return self.checker.plain(node, path, scope.tasks, scope.workflow)
 
     def mapping(self, node: Node, path: Path, scope: Scope, what: str) -> dict[str, Any] | None:
         """A mapping of names to values (templates checked); None (reported) otherwise."""
         if isinstance(node, Mapping):
-            self.templates(node, path, scope)
-            return to_python(node)
+            return self.checker.plain(node, path, scope.tasks, scope.workflow)
         self.problem(
             node,
             path,
@@ -124,7 +136,7 @@ class Context:
         """A template string such as ``<% $.x > 1 %>``."""
         if isinstance(value, str) and is_template(value):
             if isinstance(node, Scalar):
-                self.checker.string(node, path, value, offset or 0, scope.tasks, scope.workflow)
+                self.checker.template(node, path, value, offset or 0, scope.tasks, scope.workflow)
             return value
         shown = (
             repr(value)

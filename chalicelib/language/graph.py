@@ -25,15 +25,24 @@ def check_graph(
 ) -> None:
     """Direct workflows: start tasks, never-ending loops, join counts. `effective` maps each
     task name to its `TaskSpec` with task-defaults applied."""
-    out: dict[str, list[RawTransition]] = {name: [] for name in tasks}
+    out: dict[str, list[RawTransition]] = {}
     inbound: dict[str, set[str]] = {name: set() for name in tasks}
+    graph: dict[str, list[str]] = {}  # task → the tasks its transitions name
     for name in tasks:
+        values = effective[name].values
+        transitions: list[RawTransition] = []
+        targets: list[str] = []
         for clause in CLAUSES:
-            for t in effective[name].values.get(clause, ()):
-                out[name].append(t)
-                if not t.is_command and t.target in inbound:
-                    inbound[t.target].add(name)
-    if tasks and all(inbound[name] for name in tasks):
+            found = values.get(clause)
+            if found:
+                transitions += found
+                for t in found:
+                    if not t.is_command and t.target in inbound:
+                        inbound[t.target].add(name)
+                        targets.append(t.target)
+        out[name] = transitions
+        graph[name] = targets
+    if tasks and all(inbound.values()):
         first = next(iter(tasks))
         ctx.problem(
             positions[first],
@@ -52,21 +61,15 @@ def check_graph(
                 f"that lead to '{name}'",
                 f"write join: all, or a number up to {len(inbound[name])}",
             )
-    for component in _components(
-        {n: [t.target for t in ts if not t.is_command and t.target in out] for n, ts in out.items()}
-    ):
+    for component in _cycles(graph):
         members = set(component)
-        if len(component) == 1 and not any(
-            t.target == component[0] and not t.is_command for t in out[component[0]]
-        ):
-            continue
         endless = all(
             t.guard is None and t.clause != "on-error" and not t.is_command and t.target in members
             for n in component
             for t in out[n]
         )
         if endless:
-            first = min(component, key=lambda n: list(tasks).index(n))
+            first = min(component, key=list(tasks).index)
             ctx.problem(
                 positions[first],
                 (*wf_path, "tasks", first),
@@ -75,6 +78,30 @@ def check_graph(
                 "add a condition (- name: <% ... %>) or an on-error or engine command that leaves",
                 key=first,
             )
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components that hold a cycle (more than one task, or one that
+    names itself). Tasks that no cycle leads to are peeled off first (Kahn's algorithm: in
+    most workflows that is every task), so the component search sees only the rest."""
+    indegree = dict.fromkeys(graph, 0)
+    for edges in graph.values():
+        for target in edges:
+            indegree[target] += 1
+    ready = [name for name, count in indegree.items() if count == 0]
+    while ready:
+        for target in graph[ready.pop()]:
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    rest = {
+        name: [t for t in edges if indegree[t]] for name, edges in graph.items() if indegree[name]
+    }
+    return [
+        component
+        for component in _components(rest)
+        if len(component) > 1 or component[0] in rest[component[0]]
+    ]
 
 
 def _components(graph: dict[str, list[str]]) -> list[list[str]]:
@@ -146,13 +173,12 @@ def check_requires(
                     did_you_mean(required, tasks, "tasks"),
                     key=required,
                 )
-    for component in _components(graph):
-        if len(component) > 1 or component[0] in graph[component[0]]:
-            first = min(component, key=lambda n: list(tasks).index(n))
-            ctx.problem(
-                positions[first],
-                (*wf_path, "tasks", first),
-                f"tasks {', '.join(sorted(component))} require each other in a cycle",
-                "remove one of the requires so that the requirements form a tree",
-                key=first,
-            )
+    for component in _cycles(graph):
+        first = min(component, key=list(tasks).index)
+        ctx.problem(
+            positions[first],
+            (*wf_path, "tasks", first),
+            f"tasks {', '.join(sorted(component))} require each other in a cycle",
+            "remove one of the requires so that the requirements form a tree",
+            key=first,
+        )

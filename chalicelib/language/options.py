@@ -47,7 +47,7 @@ def parse_with_items(
             )
             return None
         if is_template(rest):
-            ctx.checker.string(item, where, rest, match.start(2), scope.tasks, scope.workflow)
+            ctx.checker.template(item, where, rest, match.start(2), scope.tasks, scope.workflow)
             result.append(WithItem(name, rest))
             continue
         literal = None

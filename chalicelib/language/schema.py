@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from chalicelib.errors import Problem
+from chalicelib.language.expressions import is_template as _full_test
 from chalicelib.language.nodes import Node, Scalar
 
 WORKBOOK_KEYS = ("version", "name", "description", "tags", "workflows", "actions")
@@ -66,17 +67,12 @@ _TEMPLATE_MARKS = ("<%", "{{", "{%")
 def is_template(text: object) -> bool:
     """True when a string holds a closed YAQL ``<% %>`` or Jinja ``{{ }}`` / ``{% %}`` template
     (a lone ``<%`` without ``%>`` after it is plain text, as in Mistral)."""
-    if not isinstance(text, str) or not ("<%" in text or "{{" in text or "{%" in text):
-        return False  # (the marks of _TEMPLATE_MARKS, tested without a generator)
-    global _full_test
-    if _full_test is None:
-        from chalicelib.language import expressions  # a sibling package, imported when first needed
-
-        _full_test = expressions.is_template
-    return bool(_full_test(text))
-
-
-_full_test: Callable[[str], bool] | None = None  # expressions.is_template, once imported
+    # the marks of _TEMPLATE_MARKS, tested without a generator: most strings have none
+    return (
+        isinstance(text, str)
+        and ("<%" in text or "{{" in text or "{%" in text)
+        and _full_test(text)
+    )
 
 
 def is_identifier(text: object) -> bool:

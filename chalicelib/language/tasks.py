@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.language.context import Context, Path, Scope
-from chalicelib.language.inline import parse_inline
+from chalicelib.language.inline import is_bare_name, parse_inline
 from chalicelib.language.nodes import Mapping, Node, Scalar, describe, to_python
 from chalicelib.language.options import parse_join, parse_retry, parse_with_items
 from chalicelib.language.schema import CLAUSES, TASK_KEYS, is_template
@@ -52,7 +52,10 @@ def parse_call(ctx: Context, kind: str, node: Node, path: Path, scope: Scope) ->
             f"write {kind}: name (optionally followed by key=value parameters)",
         )
         return None
-    inline = parse_inline(node.value)
+    text = node.value
+    if is_bare_name(text) and not ("<%" in text or "{{" in text or "{%" in text):
+        return Call(kind, text, {}, node, {})  # a name alone: what the general path gives
+    inline = parse_inline(text)
     if node.value.lstrip().startswith(("<%", "{{", "{%")) or is_template(inline.name):
         ctx.problem(
             node,
@@ -98,11 +101,13 @@ def parse_task(
                 "indent the task's keys (action, input, on-success, ...) under its name",
             )
         return spec
-    ctx.unknown_keys(node, path, TASK_KEYS, "a task")
     values = spec.values
     clause_publishes: list[tuple[str, Node, Path]] = []
-    for key_text, (_knode, value) in node.entries.items():
-        if key_text not in _TASK_KEYS or (type(value) is Scalar and value.value is None):
+    for key_text, (knode, value) in node.entries.items():
+        if key_text not in _TASK_KEYS:
+            ctx.unknown_key(knode, path, key_text, TASK_KEYS, "a task")
+            continue
+        if type(value) is Scalar and value.value is None:
             continue
         where = (*path, key_text)
         spec.nodes[key_text] = value

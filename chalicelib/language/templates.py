@@ -10,29 +10,15 @@ them and evaluates them to null; real definitions contain them, so they are not 
 from __future__ import annotations
 
 import math
-
 import re
-from collections.abc import Callable
 from typing import Any
 
-from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source
-from chalicelib.language.schema import Report, did_you_mean, is_template
+from chalicelib.language.expressions import ExpressionError, is_template, parse_template
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source, to_python
+from chalicelib.language.schema import Report, did_you_mean
 
 _TASK_REF = re.compile(r"\btask\(\s*(?:'([^'\\]*)'|\"([^\"\\]*)\"|([A-Za-z_][\w-]*))\s*\)")
 _FIX_EXPRESSION = "correct the expression: YAQL goes in <% ... %>, Jinja in {{ ... }}"
-
-_parser: Callable[[str], Any] | None = None
-_error_type: type[Exception] | None = None
-
-
-def _load_parser() -> tuple[Callable[[str], Any], type[Exception]]:
-    global _parser, _error_type
-    if _parser is None or _error_type is None:
-        from chalicelib.language import expressions  # imported late: a sibling package
-
-        _parser, _error_type = expressions.parse_template, expressions.ExpressionError
-    return _parser, _error_type
-
 
 def position_in(node: Scalar, offset: int, source: Source) -> tuple[int, int]:
     """Line and column of character `offset` of a scalar's value."""
@@ -78,12 +64,22 @@ class TemplateChecker:
         workflow: str = "",
     ) -> None:
         """Check one string found at character `base` of `node`'s value."""
-        if not is_template(text):
-            return
-        parse, error_type = _load_parser()
+        if is_template(text):
+            self.template(node, path, text, base, tasks, workflow)
+
+    def template(
+        self,
+        node: Scalar,
+        path: tuple[str, ...],
+        text: str,
+        base: int = 0,
+        tasks: dict[str, Any] | None = None,
+        workflow: str = "",
+    ) -> None:
+        """`string` for a text the caller knows to hold a template (`is_template`)."""
         try:
-            template = parse(text)
-        except error_type as error:
+            template = parse_template(text)
+        except ExpressionError as error:
             offset = getattr(error, "offset", 0) or 0
             message = getattr(error, "message", None) or str(error)
             where = position_in(node, base + max(0, min(offset, len(text))), self.source)
@@ -106,7 +102,7 @@ class TemplateChecker:
             return
         if tasks is None:
             return
-        for name in getattr(template, "task_refs", ()):
+        for name in template.task_refs:
             if name is None or name in tasks:
                 continue
             offset = next(
@@ -150,20 +146,21 @@ class TemplateChecker:
             for item in value.values():
                 self.value(item, node, path, base, tasks, workflow)
 
-    def tree(
+    def plain(
         self,
         node: Node | None,
         path: tuple[str, ...],
         tasks: dict[str, Any] | None = None,
         workflow: str = "",
-    ) -> None:
-        """Check every string in a value tree (a shared, anchored node once per workflow)."""
+    ) -> Any:
+        """Check every string in a value tree (a shared, anchored node once per workflow) and
+        give the node's plain value (`nodes.to_python`): one walk for both."""
         if node is None:
-            return
+            return None
         if node.anchor is not None:
             mark = (id(node), workflow)
             if mark in self._seen:
-                return
+                return to_python(node)
             self._seen.add(mark)
         # exact type tests: the node classes are not subclassed, and these run per value
         kind = type(node)
@@ -173,15 +170,34 @@ class TemplateChecker:
             if kind is str:
                 # the cheap test first: most strings hold no template at all
                 if "<%" in value or "{{" in value or "{%" in value:
-                    self.string(node, path, value, 0, tasks, workflow)  # type: ignore[arg-type]
+                    if is_template(value):
+                        self.template(node, path, value, 0, tasks, workflow)  # type: ignore[arg-type]
             elif kind is float and not math.isfinite(value):
-                self.report.add(node, path, f"{value} is not a number JSON can hold",
-                                "write a finite number, or a string")
-        elif kind is Mapping:
-            tree = self.tree
+                self._not_finite(node, path, value)  # type: ignore[arg-type]
+            return value
+        plain = self.plain
+        if kind is Mapping:
+            result = {}
             for key, (_knode, child) in node.entries.items():  # type: ignore[union-attr]
-                tree(child, (*path, key), tasks, workflow)
-        elif kind is Sequence:
-            tree = self.tree
-            for index, child in enumerate(node.items):  # type: ignore[union-attr]
-                tree(child, (*path, str(index)), tasks, workflow)
+                if type(child) is Scalar and child.anchor is None:
+                    # a leaf, the usual child: checked here, its path built only when needed
+                    value = child.value  # type: ignore[union-attr]
+                    kind = type(value)
+                    if kind is str:
+                        if "<%" in value or "{{" in value or "{%" in value:
+                            if is_template(value):
+                                self.template(child, (*path, key), value, 0, tasks, workflow)
+                    elif kind is float and not math.isfinite(value):
+                        self._not_finite(child, (*path, key), value)  # type: ignore[arg-type]
+                    result[key] = value
+                else:
+                    result[key] = plain(child, (*path, key), tasks, workflow)
+            return result
+        return [
+            plain(child, (*path, str(index)), tasks, workflow)
+            for index, child in enumerate(node.items)  # type: ignore[union-attr]
+        ]
+
+    def _not_finite(self, node: Scalar, path: tuple[str, ...], value: float) -> None:
+        self.report.add(node, path, f"{value} is not a number JSON can hold",
+                        "write a finite number, or a string")

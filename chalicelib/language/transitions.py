@@ -84,7 +84,9 @@ def _items(ctx: Context, node: Node, path: Path, clause: str, scope: Scope) -> l
                 and is_template(guard_node.value)
             ):
                 guard = guard_node.value
-                ctx.checker.string(guard_node, (*where, key), guard, 0, scope.tasks, scope.workflow)
+                ctx.checker.template(
+                    guard_node, (*where, key), guard, 0, scope.tasks, scope.workflow
+                )
             else:
                 ctx.problem(
                     guard_node,

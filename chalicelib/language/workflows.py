@@ -16,7 +16,7 @@ from typing import Any
 from chalicelib.language.context import Context, Path, Scope
 from chalicelib.language.graph import check_graph, check_requires
 from chalicelib.language.model import Parameter, Position
-from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe, to_python
+from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, describe
 from chalicelib.language.schema import CLAUSES, WORKFLOW_KEYS, is_identifier
 from chalicelib.language.tasks import TaskSpec, merge_defaults, parse_task
 from chalicelib.language.transitions import check_targets
@@ -60,8 +60,7 @@ def parse_params(
             name, default, has_default, at = item.value, None, False, item
         elif isinstance(item, Mapping) and len(item.entries) == 1:
             name, at, value = next(item.items())
-            ctx.templates(value, (*where, name), scope)
-            default, has_default = to_python(value), True
+            default, has_default = ctx.plain(value, (*where, name), scope), True
         else:
             ctx.problem(
                 item,
@@ -186,11 +185,9 @@ def _header(ctx: Context, spec: WorkflowSpec, node: Mapping, path: Path, scope: 
         elif key == "input":
             spec.input, spec.input_ok = parse_params(ctx, value, where, scope)
         elif key == "output" and not empty:
-            ctx.templates(value, where, scope)
-            spec.output, spec.has_output = to_python(value), True
+            spec.output, spec.has_output = ctx.plain(value, where, scope), True
         elif key == "output-on-error" and not empty:
-            ctx.templates(value, where, scope)
-            spec.output_on_error, spec.has_output_on_error = to_python(value), True
+            spec.output_on_error, spec.has_output_on_error = ctx.plain(value, where, scope), True
         elif key == "vars" and not empty:
             spec.vars = ctx.mapping(value, where, scope, "vars") or {}
         elif key == "tags" and not empty:
@@ -212,26 +209,30 @@ def _check_task(
             "keep one: action runs an action, workflow runs a sub-workflow",
             key="workflow",
         )
+    values, nodes = task.values, task.nodes
     for clause in CLAUSES:
-        transitions = task.values.get(clause, ())
-        check_targets(ctx, transitions, task_names, own)
-        if wf.type == "reverse" and clause in task.nodes:
+        transitions = values.get(clause)
+        if transitions:
+            check_targets(ctx, transitions, task_names, own)
+    if wf.type == "reverse":
+        for clause in CLAUSES:
+            if clause in nodes:
+                ctx.problem(
+                    nodes[clause],
+                    (*task.path, clause),
+                    f"{clause} is not allowed in a reverse workflow",
+                    "use requires in the dependent task, or make the workflow type: direct",
+                    key=clause,
+                )
+        if "join" in nodes:
             ctx.problem(
-                task.nodes[clause],
-                (*task.path, clause),
-                f"{clause} is not allowed in a reverse workflow",
-                "use requires in the dependent task, or make the workflow type: direct",
-                key=clause,
+                nodes["join"],
+                (*task.path, "join"),
+                "join is not allowed in a reverse workflow",
+                "a reverse task already waits for all of its requires; remove join",
+                key="join",
             )
-    if wf.type == "reverse" and "join" in task.nodes:
-        ctx.problem(
-            task.nodes["join"],
-            (*task.path, "join"),
-            "join is not allowed in a reverse workflow",
-            "a reverse task already waits for all of its requires; remove join",
-            key="join",
-        )
-    if wf.type == "direct" and "requires" in task.nodes:
+    elif "requires" in nodes:
         ctx.problem(
             task.nodes["requires"],
             (*task.path, "requires"),
