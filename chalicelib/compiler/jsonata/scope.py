@@ -35,6 +35,11 @@ class Scope:
     {"id", "name", "input", "created_at", "params"}; `env` to the env dict; `locals` maps
     names bound by with-items to JSONata, looked up before `ctx` for $.x / _.x. Generated
     code names its own variables `$_...` and `$__...`: these strings must not use them.
+
+    `key` and `task_key` let a compilation reuse translations (`memo`): scopes with the same
+    `key` (not None) give the same ctx, execution, env and locals, so a template that reads
+    no task translates to the same text in both; when they also have the same `task_key`
+    (not None), task() and its fields are the same too. task(name) is never shared.
     """
 
     ctx: str = "$states.input.ctx"
@@ -43,3 +48,5 @@ class Scope:
     execution: str = "$states.input.execution"
     env: str = "$states.input.env"
     locals: Mapping[str, str] = field(default_factory=dict, hash=False)
+    key: str | None = None
+    task_key: str | None = None
