@@ -23,6 +23,7 @@ from chalicelib.errors import InvalidDefinition, Problem
 from chalicelib.language.model import Document
 
 from . import asl_check, graph
+from .jsonata import memo
 from .lower import Lowering
 from .target import Target
 
@@ -47,12 +48,13 @@ def compile_workflow(document: Document, name: str, target: Target | None = None
     workflow = document.workflows[name]
     if workflow.type == "reverse":
         workflow = graph.reverse_to_direct(workflow, reverse_targets)
-    lowering = Lowering(document, workflow, graph.analyse(workflow), target or Target())
     # lowering follows threads depth-first: a chain of N tasks nests about 4 N calls
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 8 * len(workflow.tasks) + 1000))
     try:
-        definition = lowering.machine()
+        with memo.compilation():  # templates repeated across tasks are translated once
+            lowering = Lowering(document, workflow, graph.analyse(workflow), target or Target())
+            definition = lowering.machine()
     finally:
         sys.setrecursionlimit(limit)
     asl_check.check(definition)

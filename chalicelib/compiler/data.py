@@ -64,13 +64,16 @@ def scope_for(doc: str, current: str | dict[str, str] | None = None,
 
     def task_fields(name: str | None) -> dict[str, str] | None:
         return fields if name is None else None
+    # the key names the doc, which gives ctx (execution and env are always the same);
+    # with-items names are not in the key, so their scopes share nothing
     return Scope(ctx=f"{doc}.ctx", task=task, task_fields=task_fields, execution=EXECUTION,
-                 env=ENV, locals=locals_ or {})
+                 env=ENV, locals=locals_ or {}, key=None if locals_ else doc,
+                 task_key=current if current is not None else f"{doc}.__current")
 
 
 INPUT_SCOPE = Scope(ctx="$states.input.ctx", task=lambda name: (
     "$states.input.__current" if name is None else field("$states.input.tasks", name)),
-    execution=EXECUTION, env=ENV)
+    execution=EXECUTION, env=ENV, key="$states.input", task_key="$states.input.__current")
 
 
 def after_task(doc: str, task: str) -> Scope:

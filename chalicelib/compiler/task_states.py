@@ -114,8 +114,9 @@ def _scope(task: Task, current: dict[str, str], text: str):
 
     def task_fields(name: str | None) -> dict[str, str] | None:
         return current if name is None or name == task.name else None
+    # the names of `data.scope_for("$sw_in")`, but task() is the task being recorded
     return Scope(ctx="$sw_in.ctx", task=task_ref, task_fields=task_fields,
-                 execution=data.EXECUTION, env=data.ENV)
+                 execution=data.EXECUTION, env=data.ENV, key="$sw_in", task_key=text)
 
 
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:

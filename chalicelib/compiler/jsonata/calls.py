@@ -244,6 +244,7 @@ class CallTranslation(_Base):
 
     def _fn_task(self, node: ast.Call, env: Env) -> Js:
         name = node.args[0].value if node.args else None  # type: ignore[attr-defined]
+        self.task_reads |= 1 if name is None else 2  # TASK_CURRENT / TASK_NAMED
         return Js(atom(self.scope.task(name)), None, self.scope.task_fields(name))
 
     def _fn_json_parse(self, node: ast.Call, env: Env) -> Js:

@@ -21,6 +21,7 @@ from chalicelib.language.expressions.check import is_context_read
 from chalicelib.language.expressions.errors import ExpressionError
 from chalicelib.language.expressions.template import Expression, Template
 
+from . import memo as _memo
 from .calls import CallTranslation
 from .pieces import (
     NUMERIC,
@@ -40,6 +41,7 @@ from .runtime import prelude
 from .scope import Scope
 
 
+TASK_CURRENT, TASK_NAMED = 1, 2  # bits of `Translator.task_reads`
 _PLAIN_CONSTANTS = frozenset({int, float, bool, type(None)})
 _ROOT = Env(None, {})  # `$` is the context; no let-bound names (never mutated)
 _CONTEXT_READS = (ast.Attribute, ast.Index)  # the only nodes that may read $.name
@@ -54,6 +56,10 @@ class Translator(CallTranslation):
         self.helpers: set[str] = set()
         self.temps = 0
         self.dialect = "yaql"
+        # what the template being translated read of the tasks: TASK_CURRENT for task(),
+        # TASK_NAMED for task(name) (whose text depends on the task being compiled)
+        self.task_reads = 0
+        self.memo = _memo.current() if scope.key is not None else None
 
     # -- entry points ---------------------------------------------------------------
 
@@ -64,6 +70,45 @@ class Translator(CallTranslation):
         return f"({prelude(self.helpers)}{piece.text})"
 
     def template(self, template: Template) -> Js:
+        memo = self.memo
+        if memo is None:
+            return self._template(template)
+        piece = self._recall(template.text)
+        return piece if piece is not None else self._remember(template)
+
+    def _remember(self, template: Template) -> Js:
+        """Translate `template` and remember the translation when another scope with the
+        same keys would give the same text: it read no task by name, and task() only where
+        the scope says what task() is."""
+        scope = self.scope
+        key = (template.text, scope.key, self.temps)
+        outer = self.helpers
+        self.helpers = set()
+        self.task_reads = 0
+        piece = self._template(template)
+        used = self.helpers
+        outer.update(used)
+        self.helpers = outer
+        reads = self.task_reads
+        if reads & TASK_NAMED or (reads and scope.task_key is None):
+            return piece
+        self.memo[key] = (scope.task_key if reads else None, piece, frozenset(used),
+                          self.temps, self.dialect)
+        return piece
+
+    def _recall(self, text: str) -> Js | None:
+        """The remembered translation of template `text` in this scope, if any (the key
+        holds the temporaries numbered before it in the same field: its own follow them)."""
+        scope = self.scope
+        entry = self.memo.get((text, scope.key, self.temps))  # type: ignore[union-attr]
+        if entry is None or (entry[0] is not None and entry[0] != scope.task_key):
+            return None
+        _, piece, helpers, self.temps, self.dialect = entry
+        if helpers:
+            self.helpers.update(helpers)
+        return piece
+
+    def _template(self, template: Template) -> Js:
         single = template.single
         if single is not None:
             return self.expression(single)
@@ -101,6 +146,13 @@ class Translator(CallTranslation):
         """`value(value).text`, without building pieces for the common scalars."""
         kind = type(value)
         if kind is str:
+            if self.memo is not None:  # a template met before: no need to parse it again
+                piece = self._recall(value)
+                if piece is not None:
+                    return piece.text
+                if is_template(value):
+                    return self._remember(parse_template(value)).text
+                return string(value)
             if is_template(value):
                 return self.template(parse_template(value)).text
             return string(value)
