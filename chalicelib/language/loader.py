@@ -211,8 +211,7 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
     root: Node | None = None
     documents = 0
     get_event = loader.get_event
-    resolvers = _RESOLVERS
-    resolved: dict[str, str] = {}  # plain scalar text -> its implicit tag
+    resolve = _plain_resolver()
     str_tag, merge_tag = _STR, _MERGE
     while True:
         event = get_event()
@@ -224,14 +223,7 @@ def _compose(loader: Any, source: Source) -> Node | None:  # noqa: C901 - one ev
             text = event.value
             if tag is None or tag == "!":
                 if event.implicit[0]:
-                    tag = resolved.get(text)
-                    if tag is None:
-                        tag = str_tag
-                        for candidate, regexp in resolvers.get(text[:1], ()):
-                            if regexp.match(text):
-                                tag = candidate
-                                break
-                        resolved[text] = tag
+                    tag = resolve(text)
                 else:
                     tag = str_tag
             if tag == str_tag:

@@ -69,7 +69,12 @@ def to_epoch_millis(value: Any) -> Any:
     return value
 
 
-def _normalise_parameters_patch(original: Callable[..., None]) -> Callable[..., None]:
+def _normalise_parameters_patch(
+    original: Callable[..., None], service: str | None = None
+) -> Callable[..., None]:
+    """Parameters renamed to the Step Functions API's members after `original` ran; with
+    `service`, only for tasks that call that boto3 service (aws-sdk tasks call many)."""
+
     @functools.wraps(original)
     def _normalise_parameters(
         self: Any,
@@ -78,24 +83,7 @@ def _normalise_parameters_patch(original: Callable[..., None]) -> Callable[..., 
         service_action_name: str | None = None,
     ) -> None:
         original(self, parameters, boto_service_name, service_action_name)
-        operation = _operation_model(self._get_boto_service_action(service_action_name))
-        if operation is not None and operation.input_shape is not None:
-            self._to_boto_request(parameters, operation.input_shape)
-
-    _normalise_parameters.__stepwise_patched__ = True  # type: ignore[attr-defined]
-    return _normalise_parameters
-
-
-def _aws_sdk_parameters_patch(original: Callable[..., None]) -> Callable[..., None]:
-    @functools.wraps(original)
-    def _normalise_parameters(
-        self: Any,
-        parameters: dict,
-        boto_service_name: str | None = None,
-        service_action_name: str | None = None,
-    ) -> None:
-        original(self, parameters, boto_service_name, service_action_name)
-        if self._get_boto_service_name(boto_service_name) != "stepfunctions":
+        if service is not None and self._get_boto_service_name(boto_service_name) != service:
             return
         operation = _operation_model(self._get_boto_service_action(service_action_name))
         if operation is not None and operation.input_shape is not None:
@@ -149,7 +137,7 @@ def install() -> None:
     sfn_class._normalise_response = _normalise_response
     sdk_class = require(_AWS_SDK_MODULE, "StateTaskServiceAwsSdk")
     if not getattr(sdk_class._normalise_parameters, "__stepwise_patched__", False):
-        sdk_class._normalise_parameters = _aws_sdk_parameters_patch(
-            sdk_class._normalise_parameters
+        sdk_class._normalise_parameters = _normalise_parameters_patch(
+            sdk_class._normalise_parameters, "stepfunctions"
         )
     require_module(_CALLBACK_MODULE)._DELAY_SECONDS_SYNC_CONDITION_CHECK = SYNC_POLL_SECONDS
