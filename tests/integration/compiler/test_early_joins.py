@@ -1,9 +1,12 @@
 """`join: N` / `join: one` fire on the N-th arrival, run once, and see what arrived."""
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 
 import pytest
+
+from tests.integration.compiler import handlers
 
 pytestmark = pytest.mark.moto
 
@@ -168,3 +171,60 @@ wf:
 """)
     assert run.status == "SUCCEEDED", run.describe()
     assert run.calls("j")[0]["start"] < run.calls("slow")[0]["end"]
+
+
+JOIN_ONE = """
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.rec
+      on-success: [j]
+    b:
+      action: t.rec
+      on-success: [j]
+    j:
+      join: one
+      action: t.rec
+"""
+
+
+def _run_waiter_alone(sw, item: dict):
+    """The waiter branch of `JOIN_ONE`, run on its own against a prepared join item: the
+    orders a whole run cannot force (the waiter storing its token after the N-th arrival,
+    or after its region ended). Gives the execution result and the item's key."""
+    from infra.local.sfn import run_state_machine
+
+    compiled = sw.compile(JOIN_ONE)["wf"]
+    region = compiled.definition["States"][compiled.definition["StartAt"]]
+    waiter = region["Branches"][1]
+    assert waiter["StartAt"] == "j.wait"
+    key = f"test/{uuid.uuid4()}"
+    sw.host.client("dynamodb").put_item(TableName="stepwise-joins",
+                                        Item={"pk": {"S": key}, **item})
+    doc = {"ctx": {"seed": 1}, "tasks": {}, "failed": [], "arrivals": [],
+           "joins": {"j": {"key": key, "exp": "4102444800"}}}
+    result = run_state_machine(sw.host, {"QueryLanguage": "JSONata", **waiter}, doc,
+                               name=f"waiter-{uuid.uuid4().hex[:8]}")
+    return result, key
+
+
+def _action_calls() -> list[str]:
+    return [c["task"] for c in handlers.CALLS if c["kind"] == "action"]
+
+
+def test_a_waiter_that_comes_after_the_nth_arrival_runs_the_join(sw):
+    arrived = {"froms": {"SS": ["a"]},
+               "docs": {"L": [{"S": '{"ctx": {"from_a": 2}, "tasks": {}}'}]}}
+    result, key = _run_waiter_alone(sw, arrived)
+    assert result.status == "SUCCEEDED", result.describe()
+    assert _action_calls() == ["j"]
+    assert result.output["ctx"] == {"seed": 1, "from_a": 2}
+    assert key in result.output["fired"]
+
+
+def test_a_waiter_that_comes_after_its_region_ended_ends_without_the_join(sw):
+    result, _ = _run_waiter_alone(sw, {"released": {"BOOL": True}})
+    assert result.status == "SUCCEEDED", result.describe()
+    assert _action_calls() == []
+    assert result.output == {}
