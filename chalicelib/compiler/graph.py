@@ -107,9 +107,7 @@ def analyse(workflow: Workflow) -> Graph:
             spec = tasks[join].join
             if spec != "all" and int(spec) < len(sources):
                 graph.early[join] = int(spec)
-    # the start tasks are those no transition names (`Workflow.start_tasks`)
-    named = set().union(*successors.values())
-    successors[ROOT] = [name for name in tasks if name not in named]
+    successors[ROOT] = workflow.start_tasks()
     # the analysis itself works on node numbers: node i is bit i of every bitset
     nodes = graph.nodes = list(successors)
     index = graph.index = {node: i for i, node in enumerate(nodes)}

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from chalicelib.language.expressions import ExpressionError, is_template, parse_template
-from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source, to_python
+from chalicelib.language.nodes import Mapping, Node, Scalar, Source, to_python
 from chalicelib.language.schema import Report, did_you_mean
 
 _TASK_REF = re.compile(r"\btask\(\s*(?:'([^'\\]*)'|\"([^\"\\]*)\"|([A-Za-z_][\w-]*))\s*\)")
