@@ -5,6 +5,7 @@ Every text it accepts must also be accepted by the libyaml path, with the same n
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from bench import compile as bench
 from chalicelib.language import block_yaml, loader
 from chalicelib.language.nodes import Mapping, Node, Scalar, Sequence, Source
 
-from .test_fuzz import INTERESTING, SEED_TEXTS, SEED_VALUES, _mutate
+from .test_fuzz import INTERESTING, SEED_TEXTS, SEED_VALUES, _mutate, mutate_text
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -142,22 +143,8 @@ PIECES = st.lists(st.sampled_from(list(" -:#'\"[],{}&*!|>%@`?\nabx01<>$.")
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_text_mutations_agree_with_libyaml(data):
-    text = data.draw(st.sampled_from(SEED_TEXTS + GENERATED))
-    for _ in range(data.draw(st.integers(1, 3))):
-        op = data.draw(st.sampled_from(["truncate", "insert", "delete", "indent"]))
-        at = data.draw(st.integers(0, len(text)))
-        if op == "truncate":
-            text = text[:at]
-        elif op == "insert":
-            piece = data.draw(PIECES | INTERESTING)
-            text = text[:at] + piece + text[at:]
-        elif op == "delete":
-            text = text[:at] + text[at + data.draw(st.integers(1, 40)):]
-        else:
-            lines = text.split("\n")
-            index = data.draw(st.integers(0, max(0, len(lines) - 1)))
-            lines[index] = " " * data.draw(st.integers(0, 6)) + lines[index].lstrip()
-            text = "\n".join(lines)
+    text = mutate_text(data, data.draw(st.sampled_from(SEED_TEXTS + GENERATED)),
+                       PIECES | INTERESTING)
     try:
         assert_same_or_unhandled(text)
     except (yaml.YAMLError, loader.LoadError) as error:
@@ -167,8 +154,6 @@ def test_text_mutations_agree_with_libyaml(data):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_dumped_values_agree_with_libyaml(data):
-    import copy
-
     value = copy.deepcopy(data.draw(st.sampled_from(SEED_VALUES)))
     for _ in range(data.draw(st.integers(0, 3))):
         value = _mutate(data, value)

@@ -232,13 +232,19 @@ def test_value_mutations_never_crash(data):
 @given(data=st.data())
 def test_text_mutations_never_crash(data):
     text = data.draw(st.sampled_from(SEED_TEXTS))
+    _assert_robust(mutate_text(data, text, st.text(min_size=1, max_size=6) | INTERESTING))
+
+
+def mutate_text(data, text: str, pieces) -> str:
+    """`text` after 1 to 3 edits: truncate, insert one of `pieces`, delete a slice, or
+    re-indent a line."""
     for _ in range(data.draw(st.integers(1, 3))):
         op = data.draw(st.sampled_from(["truncate", "insert", "delete", "indent"]))
         at = data.draw(st.integers(0, len(text)))
         if op == "truncate":
             text = text[:at]
         elif op == "insert":
-            text = text[:at] + data.draw(st.text(min_size=1, max_size=6) | INTERESTING) + text[at:]
+            text = text[:at] + data.draw(pieces) + text[at:]
         elif op == "delete":
             text = text[:at] + text[at + data.draw(st.integers(1, 40)) :]
         else:
@@ -246,7 +252,7 @@ def test_text_mutations_never_crash(data):
             index = data.draw(st.integers(0, max(0, len(lines) - 1)))
             lines[index] = " " * data.draw(st.integers(0, 6)) + lines[index].lstrip()
             text = "\n".join(lines)
-    _assert_robust(text)
+    return text
 
 
 @settings(max_examples=100, deadline=None)
