@@ -19,11 +19,12 @@ that owns the join), written only by atomic UpdateItem calls:
 
 Updates of one item are serialised, so exactly one of these orders happens and the waiter
 never waits forever. After the region, the join check only asks whether the join fired (the
-region's nonce is in the doc's `fired` list) and otherwise takes the join's error path, as
+key of its item for this region entry is in the doc's `fired` list) and otherwise takes the join's error path, as
 for any join whose arrivals did not suffice.
 
-The doc carries ``joins`` (join name → nonce of the current entry into its region, drawn
-when the region starts) and ``fired`` (nonces of the joins that fired). Mixed into `Lowering`.
+The doc carries ``joins`` (join name → the key of its item for the current entry into its
+region, drawn when the region starts, and the items' expiry) and ``fired`` (the keys of the
+joins that fired). Mixed into `Lowering`.
 """
 from __future__ import annotations
 
@@ -45,12 +46,12 @@ def _entry(join: str) -> str:
     return data.field("$states.input.joins", join)
 
 
-def nonce(join: str) -> str:
+def item_key(join: str) -> str:
     """The key of the join's item for the current entry into its region (unique)."""
     return f"{_entry(join)}.key"
 
 
-def with_nonces(arguments: str | None, joins: list[str]) -> str:
+def with_join_items(arguments: str | None, joins: list[str]) -> str:
     """The Arguments of a region that owns early joins: its doc with, for each, the key of
     a fresh item and the expiry time its writes set."""
     doc = arguments if arguments is not None else "$states.input"
@@ -63,7 +64,7 @@ def with_nonces(arguments: str | None, joins: list[str]) -> str:
 
 def fired(join: str) -> str:
     """True in a doc where the join fired during the current entry into its region."""
-    return f"{nonce(join)} in $states.input.fired"
+    return f"{item_key(join)} in $states.input.fired"
 
 
 def _wake(token_if: str) -> str:
@@ -78,7 +79,7 @@ class EarlyJoins:
         expression where a value depends on the doc)."""
         text = " ".join(fields.values())
         arguments = {"TableName": self.target.joins_table,
-                     "Key": {"pk": {"S": data.expr(nonce(join))}}, **fields}
+                     "Key": {"pk": {"S": data.expr(item_key(join))}}, **fields}
         # DynamoDB refuses names that the expressions do not use
         names = {k: v for k, v in NAMES.items() if k in text}
         if names:
@@ -179,7 +180,7 @@ class EarlyJoins:
         merged = ("($sw_docs := $map($sw_item.docs.L, function($d) { $parse($d.S) }); "
                   '$merge([$states.input, {"ctx": $merge([$states.input.ctx, $sw_docs.ctx]), '
                   '"tasks": $merge([$states.input.tasks, $sw_docs.tasks]), '
-                  f'"fired": [$states.input.fired, {nonce(join)}], "__fire": true}}]))')
+                  f'"fired": [$states.input.fired, {item_key(join)}], "__fire": true}}]))')
         scope.states[read] = {
             "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
             "Arguments": {**self._join_item(join, {}), "ConsistentRead": True},

@@ -202,14 +202,8 @@ class Lowering(Regions, Ends, EarlyJoins):
             if t.is_command:
                 break
         else:  # no engine command (the common case): start the targets
-            joins = self.graph.inbound
-            early = self.graph.early
-            targets = [t for t in items if t.target not in joins or t.target in early]
-            return self.fan_out(scope, task.name, targets, taint, None, with_joins=bool(items))
-        # transitions into joins are recorded in the doc, except that early joins count
-        # their arrivals as they happen (a thread of their own)
-        joins = self.graph.inbound
-        early = self.graph.early
+            return self.fan_out(scope, task.name, self._started(items), taint, None,
+                                with_joins=bool(items))
         guarded_commands = [t for t in items if t.is_command and t.guard]
         terminal = next((t for t in items if t.is_command and not t.guard
                          and t.target in ("succeed", "fail")), None)
@@ -217,11 +211,8 @@ class Lowering(Regions, Ends, EarlyJoins):
         pause_at = next((i for i, t in enumerate(before)
                          if t.is_command and t.target == "pause" and not t.guard), None)
         now = before if pause_at is None else before[:pause_at]
-        targets = [t for t in now if not t.is_command
-                   and (t.target not in joins or t.target in early)]
-        later = [] if pause_at is None else [
-            t for t in before[pause_at + 1:] if not t.is_command
-            and (t.target not in joins or t.target in early)]
+        targets = self._started(now)
+        later = [] if pause_at is None else self._started(before[pause_at + 1:])
         then = None
         # joins this task owns are evaluated only when these transitions start something:
         # a failure with nowhere to go leaves every join it owns unreached
@@ -230,7 +221,7 @@ class Lowering(Regions, Ends, EarlyJoins):
             then = self.command_state(scope, task, terminal)
             if terminal.target == "succeed":
                 # targets listed before `succeed` start, but nothing after them runs
-                targets = [t for t in targets if t.target not in early]
+                targets = [t for t in targets if t.target not in self.graph.early]
                 if not targets:
                     return then
                 return self.region(scope, task.name, targets, taint, then, with_joins=False,
@@ -253,6 +244,14 @@ class Lowering(Regions, Ends, EarlyJoins):
                 target_state = self.command_state(scope, task, command)
             node = self._choice(scope, task.name, [(command.guard, target_state)], node, taint)
         return node
+
+    def _started(self, items) -> list[Transition]:
+        """The transitions among `items` that start something here: a task's thread, or
+        the count of an arrival at an early join. Engine commands are not; transitions into
+        other joins are recorded in the doc and checked when the join's region ends."""
+        joins, early = self.graph.inbound, self.graph.early
+        return [t for t in items
+                if not t.is_command and (t.target not in joins or t.target in early)]
 
     def fan_out(self, scope: ScopeStates, origin: str, targets: list[Transition], taint: str,
                 then: str | None, with_joins: bool = True) -> str | None:

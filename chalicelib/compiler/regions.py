@@ -8,7 +8,7 @@ from __future__ import annotations
 from chalicelib.language.model import Transition
 
 from . import data
-from .early_joins import fired, with_nonces
+from .early_joins import fired, with_join_items
 from .errors import UnsupportedShape
 from .graph import ROOT
 from .scopes import CLEAN, MAYBE, TAINTED, ScopeStates, _link, _merge_docs, _ordered
@@ -25,7 +25,7 @@ class Regions:
         owned = self.graph.owned.get(origin, []) if with_joins else []
         early = [j for j in owned if j in self.graph.early]
         if early:
-            arguments = with_nonces(arguments, early)
+            arguments = with_join_items(arguments, early)
         if origin in self.fan_stack:
             task = self.workflow.tasks.get(origin)
             raise UnsupportedShape(

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from infra.local.sfn import run_state_machine
 from tests.integration.compiler import handlers
 
 pytestmark = pytest.mark.moto
@@ -193,8 +194,6 @@ def _run_waiter_alone(sw, item: dict):
     """The waiter branch of `JOIN_ONE`, run on its own against a prepared join item: the
     orders a whole run cannot force (the waiter storing its token after the N-th arrival,
     or after its region ended). Gives the execution result and the item's key."""
-    from infra.local.sfn import run_state_machine
-
     compiled = sw.compile(JOIN_ONE)["wf"]
     region = compiled.definition["States"][compiled.definition["StartAt"]]
     waiter = region["Branches"][1]
