@@ -54,8 +54,6 @@ class _Reader:
         index = 0
         number = 0
         key_line = _KEY.match
-        resolve, construct = self.resolve, self.construct
-        simple_start = _SIMPLE_START
         for raw in text.split("\n"):
             number += 1
             line_index = index
@@ -145,26 +143,12 @@ class _Reader:
                 mapping = stack[-1][1]
                 if ktext in mapping.entries:
                     raise _Unhandled  # duplicate keys are left to libyaml
-                tag = resolve(ktext)
-                knode = Scalar(number, indent + 1, position, None,
-                               ktext if tag == _STR else construct(tag, ktext, number, indent + 1),
-                               ktext, "", tag, position + len(ktext), number)
+                knode = self.plain(ktext, number, indent + 1, position)
                 rest = body[len(ktext) + 1:]
                 value = rest.lstrip(" ")
                 if value and value[0] != "#":
                     skip = len(ktext) + 1 + len(rest) - len(value)
-                    if value[0] in simple_start and " #" not in value and ": " not in value \
-                            and value[-1] not in ": ":
-                        # the common case: a one-line plain scalar, inline here
-                        tag = resolve(value)
-                        column = indent + 1 + skip
-                        where = position + skip
-                        vnode = Scalar(number, column, where, None,
-                                       value if tag == _STR
-                                       else construct(tag, value, number, column),
-                                       value, "", tag, where + len(value), number)
-                    else:
-                        vnode = self.inline(value, number, position + skip, indent + 1 + skip)
+                    vnode = self.inline(value, number, position + skip, indent + 1 + skip)
                     mapping.entries[ktext] = (knode, vnode)
                     limit = indent
                 else:
