@@ -19,8 +19,8 @@ that owns the join), written only by atomic UpdateItem calls:
 
 Updates of one item are serialised, so exactly one of these orders happens and the waiter
 never waits forever. After the region, the join check only asks whether the join fired (the
-key of its item for this region entry is in the doc's `fired` list) and otherwise takes the join's error path, as
-for any join whose arrivals did not suffice.
+key of its item for this region entry is in the doc's `fired` list) and otherwise takes the
+join's error path, as for any join whose arrivals did not suffice.
 
 The doc carries ``joins`` (join name → the key of its item for the current entry into its
 region, drawn when the region starts, and the items' expiry) and ``fired`` (the keys of the

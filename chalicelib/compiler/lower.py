@@ -78,8 +78,8 @@ class Lowering(Regions, Ends, EarlyJoins):
             return
         for key in ("Arguments", "Output"):
             if key in state:
-                state[key] = data.expr(f"($sw_init := {init}; "
-                                       f"{_unwrap(state[key]).replace('$states.input', '$sw_init')})")
+                body = _unwrap(state[key]).replace("$states.input", "$sw_init")
+                state[key] = data.expr(f"($sw_init := {init}; {body})")
         for catcher in state.get("Catch", []):
             catcher["Output"] = data.expr(
                 f"($sw_init := {init}; "

@@ -94,14 +94,15 @@ class Regions:
                   nxt: str | None, arguments: str | None = None) -> str:
         """A Parallel whose output merges its branches' docs (the workflow output when it
         ends the machine); at the top level it also catches `succeed` from a branch."""
-        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(_merge_docs(bool(self.graph.early)))}
+        merged = _merge_docs(bool(self.graph.early))
+        state = {"Type": "Parallel", "Branches": branches, "Output": data.expr(merged)}
         if arguments is not None:
             state["Arguments"] = data.expr(arguments)
         if scope.root:
             state["Catch"] = self._command_catchers(scope)
         _link(state, nxt)
         if state.get("End") and scope.root:
-            state["Output"] = data.expr(f"($sw_d := {_merge_docs(bool(self.graph.early))}; "
+            state["Output"] = data.expr(f"($sw_d := {merged}; "
                                         f"{data.final_output(self.workflow, '$sw_d')})")
         name = self.namer.new(label, role)
         scope.states[name] = state

@@ -252,7 +252,8 @@ class TaskStates:
             return {"Type": "Wait", "Seconds": data.expr(action.seconds), "_result": "null",
                     "_kind": "wait"}
         if action.kind == "fail":
-            output = f'$merge([$states.input, {{"__error": {action.error}, "__attempt": {NEXT_ATTEMPT}}}])'
+            output = (f'$merge([$states.input, {{"__error": {action.error}, '
+                      f'"__attempt": {NEXT_ATTEMPT}}}])')
             return {"Type": "Pass", "Output": data.expr(output), "Next": failure_next,
                     "_result": "null", "_kind": "fail", "_failing": True}
         state = {"Type": "Task", "Resource": action.resource,

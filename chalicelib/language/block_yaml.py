@@ -29,7 +29,8 @@ _OUTSIDE = re.compile(r"[^\x20-\x7e\n]")
 # a content line: indentation, then either a sequence dash or a plain key and its colon
 _KEY = re.compile(r"([^-?:,\[\]{}#&*!|>'\"%@` ]|[-?:](?=[^ \n]))[^:#\n]*?(?<! ):(?= |$)")
 # first characters of plain scalars that need no further look (no indicator, no space)
-_SIMPLE_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<$._/(+=^~;")
+_SIMPLE_START = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<$._/(+=^~;")
 _PLAIN_START = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ]|[-?:](?=[^ ,\[\]{}])")
 
 
