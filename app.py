@@ -1,9 +1,12 @@
-"""Chalice application: HTTP routes and event handlers, each thin (parse → service → render)."""
+"""Chalice application: HTTP routes and event handlers, each thin (parse → service → render).
+
+Routes live in blueprints under `chalicelib/api/`, one per surface.
+"""
 from chalice import Chalice
 
+from chalicelib.api import accounts, meta, workflows
+
 app = Chalice(app_name="stepwise")
-
-
-@app.route("/ping")
-def ping() -> dict:
-    return {"status": "ok"}
+app.register_blueprint(workflows.bp)
+app.register_blueprint(accounts.bp)
+app.register_blueprint(meta.bp)

@@ -133,3 +133,14 @@ def resolve_region(explicit: str | None = None, environ: Mapping[str, str] | Non
         return explicit
     env = _env(environ)
     return (env.get(AWS_REGION) or env.get(AWS_DEFAULT_REGION) or DEFAULT_REGION).strip()
+
+
+# Prefix of every DynamoDB table the service owns ("stepwise" gives "stepwise-workflows", ...).
+TABLE_PREFIX = "STEPWISE_TABLE_PREFIX"
+
+
+def resolve_table_prefix(
+    explicit: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """Gives the prefix of the service's DynamoDB table names (default "stepwise")."""
+    return _text(TABLE_PREFIX, explicit, environ) or "stepwise"

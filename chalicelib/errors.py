@@ -27,6 +27,35 @@ class BadRequest(StepwiseError):
     code = "bad_request"
 
 
+class Unauthorized(StepwiseError):
+    """No credentials, or credentials that are unknown, revoked or expired."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(StepwiseError):
+    """The caller may see the object but not do this to it."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(StepwiseError):
+    """No such object, or one the caller may not read (the two are not told apart)."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "The requested resource could not be found."):
+        super().__init__(message)
+
+
+class Conflict(StepwiseError):
+    status = 409
+    code = "conflict"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with a workflow definition, located in its source text."""

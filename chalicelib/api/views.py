@@ -1,0 +1,75 @@
+"""Rendering stored records as the Civis API shows them (camelCase, every field present)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.casing import camel_keys
+from chalicelib.service.workflows import Shown
+from chalicelib.store.models import ApiKey, Group, Project, User, Workflow
+
+
+def user_summary(author: dict[str, Any]) -> dict[str, Any]:
+    return {"id": int(author["id"]), "name": author.get("name"),
+            "username": author.get("username"), "initials": author.get("initials"),
+            "online": False}
+
+
+def workflow_summary(workflow: Workflow) -> dict[str, Any]:
+    return {
+        "id": int(workflow.id), "name": workflow.name, "description": workflow.description,
+        "valid": bool(workflow.valid), "fileId": None,
+        "user": user_summary(workflow.author.as_dict()), "state": workflow.state,
+        "schedule": camel_keys(workflow.schedule.as_dict()),
+        "allowConcurrentExecutions": bool(workflow.allow_concurrent_executions),
+        "timeZone": workflow.time_zone, "nextExecutionAt": workflow.next_execution_at,
+        "archived": bool(workflow.archived), "createdAt": workflow.created_at,
+        "updatedAt": workflow.updated_at,
+    }
+
+
+def workflow_detail(shown: Shown) -> dict[str, Any]:
+    workflow = shown.workflow
+    body = workflow_summary(workflow)
+    body.update({
+        "definition": workflow.definition, "validationErrors": workflow.validation_errors,
+        "lastExecutionId": None if workflow.last_execution_id is None
+        else int(workflow.last_execution_id),
+        "notifications": camel_keys(workflow.notifications.as_dict()),
+        "hidden": bool(workflow.hidden), "myPermissionLevel": shown.level,
+    })
+    return body
+
+
+def user(record: User, *, full: bool) -> dict[str, Any]:
+    body = {"id": int(record.id), "name": record.name, "username": record.username,
+            "initials": record.initials, "online": False}
+    if full:
+        body.update({"email": record.email, "admin": bool(record.admin),
+                     "groups": [], "createdAt": record.created_at})
+    return body
+
+
+def group(record: Group, members: list[User]) -> dict[str, Any]:
+    return {"id": int(record.id), "name": record.name, "description": record.description,
+            "members": [{"id": int(m.id), "name": m.name, "username": m.username}
+                        for m in members],
+            "createdAt": record.created_at, "updatedAt": record.updated_at}
+
+
+def api_key(record: ApiKey, now: str, token: str | None = None) -> dict[str, Any]:
+    expired = record.expires_at <= now
+    body = {"id": int(record.id), "name": record.name, "expiresAt": record.expires_at,
+            "createdAt": record.created_at, "revokedAt": record.revoked_at,
+            "lastUsedAt": None, "expired": expired,
+            "active": not expired and not record.revoked_at}
+    if token is not None:
+        body["token"] = token
+    return body
+
+
+def project(record: Project) -> dict[str, Any]:
+    return {"id": int(record.id), "author": user_summary(record.author.as_dict()),
+            "name": record.name, "description": record.description,
+            "users": [{"id": int(u)} for u in sorted(record.user_ids or ())],
+            "autoShare": False, "createdAt": record.created_at,
+            "updatedAt": record.updated_at, "archived": bool(record.archived)}

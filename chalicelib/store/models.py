@@ -1,0 +1,224 @@
+"""PynamoDB models: one table per kind of record, keyed for the queries the API makes.
+
+| model | key | serves |
+|---|---|---|
+| `Counter` | `name` | integer ids (`ids.allocate`) and unique names (`username#...`) |
+| `Workflow` | `id` | get / put / patch; owner, shares and projects inline |
+| `WorkflowVersion` | `workflow_id`, `version` | every stored definition, pinned by executions |
+| `WorkflowAccess` | `principal`, `workflow_id` | lists: one Query per principal ("u#3", "g#7") |
+| `Execution` | `workflow_id`, `id` | executions of a workflow, newest first |
+| `User` / `Group` / `Project` | `id` | principals and projects |
+| `ApiKey` | `key_hash` (+ index `by_user`) | authentication in one GetItem |
+
+`WorkflowAccess` copies the fields lists filter and sort on (name, times, state, archived,
+hidden, owner, scheduled) so that a page is one Query plus one BatchGetItem, whatever the
+number of workflows. Table names come from `config.resolve_table_prefix()`.
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import config
+
+PREFIX = config.resolve_table_prefix()
+REGION = config.resolve_region()
+
+
+_connection: list[Connection] = []  # shared by transactions; emptied by reset_connections
+
+
+def table_name(kind: str) -> str:
+    return f"{PREFIX}-{kind}"
+
+
+def transaction() -> TransactWrite:
+    """A write transaction over the service's tables (all in one region)."""
+    if not _connection:
+        _connection.append(Connection(region=REGION))
+    return TransactWrite(connection=_connection[0])
+
+
+class _Meta:
+    region = REGION
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class Counter(Model):
+    class Meta(_Meta):
+        table_name = table_name("counters")
+
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+    owner = NumberAttribute(null=True)  # for unique names: the id holding the name
+
+
+class Workflow(Model):
+    class Meta(_Meta):
+        table_name = table_name("workflows")
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    definition = UnicodeAttribute(default="")
+    definition_version = NumberAttribute(default=1)
+    valid = BooleanAttribute(default=False)
+    validation_errors = UnicodeAttribute(null=True)
+    owner_id = NumberAttribute()
+    author = MapAttribute(default=dict)  # the owner's {id, name, username, initials}
+    state = UnicodeAttribute(default="idle")
+    last_execution_id = NumberAttribute(null=True)
+    schedule = MapAttribute(default=dict)
+    allow_concurrent_executions = BooleanAttribute(default=True)
+    time_zone = UnicodeAttribute(default="America/Chicago")
+    notifications = MapAttribute(default=dict)
+    hidden = BooleanAttribute(default=False)
+    archived = BooleanAttribute(default=False)
+    next_execution_at = UnicodeAttribute(null=True)
+    user_shares = MapAttribute(default=dict)  # str(user id) -> read | write | manage
+    group_shares = MapAttribute(default=dict)  # str(group id) -> level
+    project_ids = NumberSetAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class WorkflowVersion(Model):
+    class Meta(_Meta):
+        table_name = table_name("workflow-versions")
+
+    workflow_id = NumberAttribute(hash_key=True)
+    version = NumberAttribute(range_key=True)
+    definition = UnicodeAttribute()
+    author_id = NumberAttribute()
+    created_at = UnicodeAttribute()
+
+
+class WorkflowAccess(Model):
+    """What one principal may do with one workflow, plus the workflow's list fields."""
+
+    class Meta(_Meta):
+        table_name = table_name("workflow-access")
+
+    principal = UnicodeAttribute(hash_key=True)  # "u#<user id>" or "g#<group id>"
+    workflow_id = NumberAttribute(range_key=True)
+    level = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    state = UnicodeAttribute()
+    archived = BooleanAttribute()
+    hidden = BooleanAttribute()
+    owner_id = NumberAttribute()
+    scheduled = BooleanAttribute()
+
+
+class Execution(Model):
+    """One run of a workflow; the execution engine fills state, tasks and runs."""
+
+    class Meta(_Meta):
+        table_name = table_name("executions")
+
+    workflow_id = NumberAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+    state = UnicodeAttribute(default="queued")
+    mistral_state = UnicodeAttribute(default="running")
+    mistral_state_info = UnicodeAttribute(null=True)
+    user_id = NumberAttribute()
+    definition_version = NumberAttribute()
+    input = MapAttribute(default=dict)
+    included_tasks = ListAttribute(default=list)
+    target_task = UnicodeAttribute(null=True)
+    # [{name, mistral_state, mistral_state_info, runs: [...], executions: [...]}]
+    tasks = ListAttribute(default=list)
+    started_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class User(Model):
+    class Meta(_Meta):
+        table_name = table_name("users")
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    username = UnicodeAttribute()
+    email = UnicodeAttribute()
+    initials = UnicodeAttribute(default="")
+    admin = BooleanAttribute(default=False)
+    group_ids = NumberSetAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class Group(Model):
+    class Meta(_Meta):
+        table_name = table_name("groups")
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    member_ids = NumberSetAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class KeysByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_user"
+        projection = AllProjection()
+
+    user_id = NumberAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+
+
+class ApiKey(Model):
+    """An API key, stored by the SHA-256 of its token (the token itself is never stored).
+
+    `principal` copies what authorisation needs about the user (name, admin, group ids) so
+    that authenticating a request is one GetItem; membership changes rewrite it.
+    """
+
+    class Meta(_Meta):
+        table_name = table_name("api-keys")
+
+    key_hash = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute()
+    user_id = NumberAttribute()
+    name = UnicodeAttribute(null=True)
+    principal = MapAttribute(default=dict)
+    created_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    revoked_at = UnicodeAttribute(null=True)
+    by_user = KeysByUser()
+
+
+class Project(Model):
+    class Meta(_Meta):
+        table_name = table_name("projects")
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    owner_id = NumberAttribute()
+    author = MapAttribute(default=dict)
+    user_ids = NumberSetAttribute(null=True)
+    archived = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+MODELS: tuple[type[Model], ...] = (
+    Counter, Workflow, WorkflowVersion, WorkflowAccess, Execution, User, Group, ApiKey, Project,
+)

@@ -1,0 +1,143 @@
+"""Fixtures for the HTTP API on the local AWS (moto), driven through `chalice.test.Client`.
+
+- `tables`: the service's DynamoDB tables, emptied before each test;
+- `api`: an `Api` that sends requests as a given user (by API key) and decodes the answers;
+- `people`: an admin plus users and a group to share with, each with a key.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.service import users
+from chalicelib.service.auth import authenticate
+from chalicelib.store import tables as store_tables
+from infra.local.host import LocalAWS
+
+DEFINITION = """version: '2.0'
+hello:
+  tasks:
+    greet:
+      action: std.echo output="hi"
+"""
+
+
+@pytest.fixture(scope="session")
+def api_aws() -> Iterator[LocalAWS]:
+    with LocalAWS(set_endpoint_env=True) as host:
+        store_tables.reset_connections()
+        yield host
+    store_tables.reset_connections()
+
+
+@pytest.fixture
+def tables(api_aws: LocalAWS) -> None:
+    store_tables.reset_connections()
+    store_tables.delete_tables()
+    store_tables.create_tables()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class Api:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, token: str | None = None, body: Any = None,
+             *, basic: bool = True, raw: str | None = None) -> Answer:
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            if basic:
+                encoded = base64.b64encode(f"{token}:".encode()).decode()
+                headers["Authorization"] = f"Basic {encoded}"
+            else:
+                headers["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else ("" if body is None else json.dumps(body))
+        response = self.client.http.request(method, path, headers=headers, body=data.encode())
+        text = response.body.decode() if response.body else ""
+        return Answer(response.status_code, json.loads(text) if text else None,
+                      {k.lower(): v for k, v in response.headers.items()})
+
+    def get(self, path: str, token: str, **kwargs: Any) -> Answer:
+        return self.call("GET", path, token, **kwargs)
+
+    def post(self, path: str, token: str, body: Any = None, **kwargs: Any) -> Answer:
+        return self.call("POST", path, token, body if body is not None else {}, **kwargs)
+
+    def put(self, path: str, token: str, body: Any = None, **kwargs: Any) -> Answer:
+        return self.call("PUT", path, token, body if body is not None else {}, **kwargs)
+
+    def patch(self, path: str, token: str, body: Any = None, **kwargs: Any) -> Answer:
+        return self.call("PATCH", path, token, body if body is not None else {}, **kwargs)
+
+    def delete(self, path: str, token: str, **kwargs: Any) -> Answer:
+        return self.call("DELETE", path, token, {}, **kwargs)
+
+
+@pytest.fixture
+def api(tables: None) -> Iterator[Api]:
+    from app import app
+
+    with Client(app) as client:
+        yield Api(client)
+
+
+@dataclass
+class Person:
+    id: int
+    token: str
+    email: str
+
+
+@dataclass
+class People:
+    admin: Person
+    alice: Person
+    bob: Person
+    carol: Person
+    team_id: int  # a group holding carol
+
+    def __getitem__(self, name: str) -> Person:
+        return getattr(self, name)
+
+
+def make_user(api: Api, admin_token: str, name: str) -> Person:
+    created = api.post("/users", admin_token, {"name": name.title() + " Example",
+                                                "email": f"{name}@example.com"})
+    assert created.status == 201, created.body
+    key = api.post(f"/users/{created.body['id']}/api_keys", admin_token,
+                   {"expires_in": 3600, "name": "tests"})
+    assert key.status == 201, key.body
+    return Person(created.body["id"], key.body["token"], f"{name}@example.com")
+
+
+@pytest.fixture
+def people(api: Api) -> People:
+    user, token = users.bootstrap_admin(name="Ada Admin", email="ada@example.com")
+    assert authenticate(f"Bearer {token}").admin
+    admin = Person(int(user.id), token, "ada@example.com")
+    alice, bob, carol = (make_user(api, token, n) for n in ("alice", "bob", "carol"))
+    team = api.post("/groups", token, {"name": "Team"})
+    assert team.status == 201, team.body
+    added = api.put(f"/groups/{team.body['id']}/members/{carol.id}", token)
+    assert added.status == 200, added.body
+    # carol's key was issued before she joined: the membership must reach it
+    assert authenticate(f"Bearer {carol.token}").group_ids == frozenset({team.body["id"]})
+    return People(admin, alice, bob, carol, team.body["id"])
+
+
+def create_workflow(api: Api, token: str, name: str = "wf", **fields: Any) -> dict:
+    created = api.post("/workflows", token, {"name": name, "definition": DEFINITION, **fields})
+    assert created.status == 201, created.body
+    return created.body
