@@ -1,4 +1,4 @@
-"""`stepwise` command line: validate, compile, local.
+"""`stepwise` command line: validate, compile, local, create-user.
 
 Exit codes (scripts depend on them): 0 success; 1 the definition is invalid (each problem on
 stderr as ``FILE:LINE:COLUMN: message``); 2 usage errors or unreadable files.
@@ -81,6 +81,24 @@ def cmd_local(args: argparse.Namespace) -> int:
     return serve(port=args.port, data_dir=args.data_dir, example=args.example)
 
 
+def cmd_create_user(args: argparse.Namespace) -> int:
+    """Creates a user (an administrator unless --no-admin) and prints its first API key."""
+    from chalicelib.errors import StepwiseError
+    from chalicelib.service.users import bootstrap_admin
+    from chalicelib.store.tables import create_tables
+
+    try:
+        if args.create_tables:
+            create_tables()
+        user, token = bootstrap_admin(name=args.name, email=args.email, username=args.username,
+                                      seconds=args.expires_days * 86400, admin=args.admin)
+    except StepwiseError as error:
+        print(f"stepwise: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps({"user_id": int(user.id), "username": user.username, "api_key": token}))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
     sub = root.add_subparsers(dest="command", required=True)
@@ -105,6 +123,20 @@ def parser() -> argparse.ArgumentParser:
     local.add_argument("--data-dir", default=".local-data")
     local.add_argument("--example", default="examples/hello.yaml")
     local.set_defaults(run=cmd_local)
+
+    create_user = sub.add_parser(
+        "create-user", help="create a user and its API key directly in DynamoDB (bootstrap)",
+        description="Creates a user in the service's tables (AWS credentials, region and "
+                    "STEPWISE_TABLE_PREFIX from the environment) and prints its API key once.")
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--username")
+    create_user.add_argument("--no-admin", dest="admin", action="store_false",
+                             help="a plain user (default: an administrator)")
+    create_user.add_argument("--expires-days", type=int, default=365)
+    create_user.add_argument("--create-tables", action="store_true",
+                             help="create missing tables first (local DynamoDB endpoints)")
+    create_user.set_defaults(run=cmd_create_user)
     return root
 
 

@@ -2,12 +2,15 @@
 
 Starts the local AWS (moto in this process, with Stepwise's adapters), deploys the example
 workflow as a Step Functions state machine, runs it once and prints its result, then serves
-the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM. Writes ``DATA_DIR/local.json`` =
-``{"url": ..., "api_key": ...}`` once the app answers.
+the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM. It creates the service's tables,
+an administrator with an API key, and stores the example as a workflow of that administrator.
+Writes ``DATA_DIR/local.json`` = ``{"url": ..., "api_key": ...}`` (mode 0600) once the app
+answers.
 """
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -28,6 +31,34 @@ def _run_example(host, example: Path) -> dict:
     result = run_state_machine(host, entry.definition, {}, name=f"stepwise-{entry.name}")
     return {"workflow": entry.name, "status": result.status, "output": result.output,
             "tasks": result.entered()}
+
+
+def _bootstrap(example: Path) -> tuple[str, int | None]:
+    """Creates the service's tables, an admin and its key, and stores the example workflow;
+    gives the key and the example's workflow id."""
+    from chalicelib.service import workflows
+    from chalicelib.service.auth import authenticate
+    from chalicelib.service.users import bootstrap_admin
+    from chalicelib.store.tables import create_tables, reset_connections
+
+    reset_connections()
+    create_tables()
+    _, token = bootstrap_admin(name="Local Admin", email="admin@localhost.localdomain",
+                               username="admin")
+    workflow_id = None
+    if example.exists():
+        shown = workflows.create(authenticate(f"Bearer {token}"), {
+            "name": example.stem, "definition": example.read_text(encoding="utf-8")})
+        workflow_id = int(shown.workflow.id)
+    return token, workflow_id
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Writes `text` readable by this user only (the file holds an API key)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when the file was there before
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def serve(port: int, data_dir: str, example: str) -> int:
@@ -54,6 +85,7 @@ def serve(port: int, data_dir: str, example: str) -> int:
             run = _run_example(host, example_path)
             print(f"example workflow '{run['workflow']}': {run['status']}, "
                   f"tasks {run['tasks']}, output {json.dumps(run['output'])}")
+        token, workflow_id = _bootstrap(example_path)
         from app import app
         server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", port)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -61,8 +93,12 @@ def serve(port: int, data_dir: str, example: str) -> int:
         url = f"http://127.0.0.1:{port}"
         with urllib.request.urlopen(f"{url}/ping", timeout=10) as response:
             response.read()
-        (data / "local.json").write_text(json.dumps({"url": url, "api_key": None}))
+        _write_private(data / "local.json", json.dumps({"url": url, "api_key": token}))
         print(f"Stepwise API at {url} (Ctrl-C to stop)")
+        print(f"admin API key: {token} (also in {data / 'local.json'})")
+        if workflow_id is not None:
+            print(f"example workflow {workflow_id}: curl -u {token}: {url}/workflows/"
+                  f"{workflow_id}")
         stop.wait()
         server.server.shutdown()
     return 0

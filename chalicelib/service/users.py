@@ -139,7 +139,11 @@ def set_member(caller: Caller, group_id: int, user_id: int, member: bool) -> Non
 
 
 def bootstrap_admin(*, name: str, email: str, username: str | None = None,
-                    token: str | None = None, seconds: int = MAX_KEY_SECONDS) -> tuple[User, str]:
-    """Creates an admin user and an API key for it (no caller needed); gives both."""
-    record = _new_user({"name": name, "email": email, "username": username, "admin": True})
+                    token: str | None = None, seconds: int = MAX_KEY_SECONDS,
+                    admin: bool = True) -> tuple[User, str]:
+    """Creates a user (an admin by default) and an API key for it, with no caller: for the
+    first administrator (CLI, local mode); gives both."""
+    if not 1 <= seconds <= MAX_KEY_SECONDS:
+        raise BadRequest(f"A key lives from 1 second to {MAX_KEY_SECONDS // 86400} days.")
+    record = _new_user({"name": name, "email": email, "username": username, "admin": admin})
     return record, _issue_key(record, "bootstrap", seconds, token)[1]
