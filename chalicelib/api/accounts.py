@@ -80,6 +80,6 @@ def post_project(request: ApiRequest, caller: Caller) -> dict:
     return views.project(projects.create(caller, request.body))
 
 
-@endpoint(bp, "/projects/{id}", ["GET"])
-def get_project(request: ApiRequest, caller: Caller, id: str) -> dict:
-    return views.project(projects.get(caller, int_param(id, "project")))
+@endpoint(bp, "/projects/{project_id}", ["GET"])
+def get_project(request: ApiRequest, caller: Caller, project_id: str) -> dict:
+    return views.project(projects.get(caller, int_param(project_id, "project")))

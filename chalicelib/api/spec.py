@@ -826,7 +826,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET", "/openapi.json", "get_openapi", "Get this API as an OpenAPI 3.0 document",
-        response="ApiDocument", in_civis=False, auth=False,
+        response="ApiDocument", in_civis=False,
     ),
 )
 
@@ -950,16 +950,21 @@ def _swagger_operation(op: Operation) -> dict:
     return out
 
 
-def swagger_document(base_path: str = "/") -> dict:
+def _served(operations, served) -> list[Operation]:
+    return [op for op in operations if served is None or (op.method, op.route) in served]
+
+
+def swagger_document(base_path: str = "/", served=None) -> dict:
     """The Swagger 2.0 document of the Civis-compatible operations, as the civis client reads it.
 
     ``civis.APIClient(api_key=..., local_api_spec=collections.OrderedDict(doc))`` (or the path of
     a JSON file holding it) builds ``client.workflows``, ``client.users``, ``client.groups`` and
     ``client.projects``. The client takes the server address from ``CIVIS_API_ENDPOINT``, not from
-    `base_path`, which is recorded for other readers.
+    `base_path`, which is recorded for other readers. `served`, a set of (method, route), keeps
+    only the operations the running app serves.
     """
     paths: dict[str, dict] = {}
-    for op in civis_operations():
+    for op in _served(civis_operations(), served):
         paths.setdefault(op.path, {})[op.method.lower()] = _swagger_operation(op)
     return {
         "swagger": "2.0",
@@ -1052,14 +1057,15 @@ def _error_response(description: str, headers: dict | None = None) -> dict:
     return out
 
 
-def openapi_document(server_url: str = "/") -> dict:
+def openapi_document(server_url: str = "/", served=None) -> dict:
     """The OpenAPI 3.0.3 document of every operation, for readers other than the civis client.
 
     Paths are the served routes (no trailing slash); request and response schemas live in
-    ``components.schemas`` under the same names as in the Swagger document.
+    ``components.schemas`` under the same names as in the Swagger document. `served` as in
+    `swagger_document`.
     """
     paths: dict[str, dict] = {}
-    for op in OPERATIONS:
+    for op in _served(OPERATIONS, served):
         paths.setdefault(op.route, {})[op.method.lower()] = _openapi_operation(op)
     tags = []
     for op in OPERATIONS:

@@ -1,0 +1,99 @@
+"""The real `civis` client against Stepwise served over HTTP on loopback.
+
+- `served`: the local AWS (moto) with the service's tables, and the Chalice app served by
+  Chalice's local server on 127.0.0.1 (a free port), for the whole session;
+- `tables`: emptied before each test;
+- `civis_for(token)`: a `civis.APIClient` for that API key, built as users build it (endpoint
+  from ``CIVIS_API_ENDPOINT``); the API description comes from the server's ``GET /endpoints``
+  unless a test passes another;
+- `admin` / `user` tokens.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from chalicelib.service import users
+from chalicelib.store import tables as store_tables
+from infra.local.host import LocalAWS
+
+
+@dataclass
+class Served:
+    url: str
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[Served]:
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    with LocalAWS(set_endpoint_env=True):
+        store_tables.reset_connections()
+        store_tables.create_tables()
+        from app import app
+
+        server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", 0)
+        port = server.server.server_address[1]
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(f"{url}ping", timeout=10) as response:
+            assert json.loads(response.read()) == {"status": "ok"}
+        yield Served(url)
+        server.server.shutdown()
+    store_tables.reset_connections()
+
+
+@pytest.fixture
+def tables(served: Served) -> None:
+    store_tables.reset_connections()
+    store_tables.delete_tables()
+    store_tables.create_tables()
+
+
+@pytest.fixture
+def civis_for(served: Served, monkeypatch: pytest.MonkeyPatch):
+    import civis
+
+    monkeypatch.setenv("CIVIS_API_ENDPOINT", served.url)  # read when the client is built
+    monkeypatch.delenv("CIVIS_API_KEY", raising=False)
+
+    def build(token: str, **kwargs) -> civis.APIClient:
+        return civis.APIClient(api_key=token, **kwargs)
+
+    return build
+
+
+@dataclass
+class Account:
+    id: int
+    token: str
+    email: str
+
+
+@pytest.fixture
+def admin(tables: None) -> Account:
+    user, token = users.bootstrap_admin(name="Ada Admin", email="ada@example.com")
+    return Account(int(user.id), token, user.email)
+
+
+def add_user(civis_client, name: str, *, admin: bool = False) -> Account:
+    """Creates a user through the API (as an admin's client) with a one-hour key."""
+    created = civis_client.users.post(name.title() + " Example", f"{name}@example.com",
+                                      admin=admin)
+    key = civis_client.users.post_api_keys(created.id, 3600, name="tests")
+    return Account(created.id, key.token, f"{name}@example.com")
+
+
+def workflow_yaml(name: str = "hello") -> str:
+    return f"version: '2.0'\n{name}:\n  tasks:\n    greet:\n      action: std.echo output=hi\n"
+
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
