@@ -36,6 +36,24 @@ def api_aws() -> Iterator[LocalAWS]:
     store_tables.reset_connections()
 
 
+@pytest.fixture(autouse=True)
+def no_table_scans(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Records every DynamoDB operation a test makes and fails the test on any Scan."""
+    from botocore.client import BaseClient
+
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def recording(client: BaseClient, operation: str, params: dict) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            calls.append(operation)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    yield calls
+    assert "Scan" not in calls, "a request path scanned a DynamoDB table"
+
+
 @pytest.fixture
 def tables(api_aws: LocalAWS) -> None:
     store_tables.reset_connections()
