@@ -138,7 +138,7 @@ def email_list(value: Any, field: str) -> list[str]:
         raise BadRequest(f"'notifications.{field}' must be a list of at most {MAX_LIST} "
                          "e-mail addresses.")
     for address in value:
-        if not isinstance(address, str) or not _EMAIL.match(address) or ".." in address:
+        if not isinstance(address, str) or not _EMAIL.fullmatch(address) or ".." in address:
             raise BadRequest(f"'notifications.{field}' holds {address!r}, which is not an "
                              "e-mail address.")
     return list(value)
@@ -155,7 +155,7 @@ def notifications(value: Any, base: Mapping[str, Any] | None = None) -> dict[str
             if item is None:
                 item = []
             if not isinstance(item, list) or len(item) > MAX_LIST or not all(
-                    isinstance(u, str) and re.match(r"^https?://[^\s]+$", u)
+                    isinstance(u, str) and re.fullmatch(r"https?://\S+", u)
                     and len(u) <= MAX_URL for u in item):
                 raise BadRequest("'notifications.urls' must be a list of http(s) URLs.")
             result[key] = list(item)
