@@ -132,14 +132,16 @@ def schedule(value: Any, base: Mapping[str, Any] | None = None) -> dict[str, Any
 
 
 def email_list(value: Any, field: str) -> list[str]:
+    """Checks a list of e-mail addresses; `field` names it in messages
+    (``notifications.success_email_addresses``, ``email``)."""
     if value is None:
         return []
     if not isinstance(value, list) or len(value) > MAX_LIST:
-        raise BadRequest(f"'notifications.{field}' must be a list of at most {MAX_LIST} "
+        raise BadRequest(f"'{field}' must be a list of at most {MAX_LIST} "
                          "e-mail addresses.")
     for address in value:
         if not isinstance(address, str) or not _EMAIL.fullmatch(address) or ".." in address:
-            raise BadRequest(f"'notifications.{field}' holds {address!r}, which is not an "
+            raise BadRequest(f"'{field}' holds {address!r}, which is not an "
                              "e-mail address.")
     return list(value)
 
@@ -160,7 +162,7 @@ def notifications(value: Any, base: Mapping[str, Any] | None = None) -> dict[str
                 raise BadRequest("'notifications.urls' must be a list of http(s) URLs.")
             result[key] = list(item)
         elif key in ("success_email_addresses", "failure_email_addresses"):
-            result[key] = email_list(item, key)
+            result[key] = email_list(item, f"notifications.{key}")
         elif key == "success_email_subject":
             result[key] = text(item, "notifications.success_email_subject", limit=255,
                                single_line=True)
