@@ -414,7 +414,8 @@ def test_ids_that_name_no_workflow_answer_404(api, people):
     routes = [("GET", ""), ("PUT", ""), ("PATCH", ""), ("POST", "/clone"),
               ("PUT", "/archive"), ("GET", "/shares"), ("GET", "/projects"),
               ("GET", "/dependencies"), ("PUT", "/transfer"), ("PUT", "/shares/users")]
-    for bad_id in ["abc", "1.5", "-1", "1e3", "0x1", "%201", "9999"]:
+    for bad_id in ["abc", "1.5", "-1", "1e3", "0x1", "%201", "9999", "\u00b2", "\u0661",
+                   "1" * 19]:
         for method, suffix in routes:
             body = {"": {"name": "x"}, "/archive": {"status": True},
                     "/transfer": {"user_id": people.bob.id, "include_dependencies": False},
