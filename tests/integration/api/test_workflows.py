@@ -555,15 +555,26 @@ def test_concurrent_patches_both_land(api, people):
             errors.append(error)
 
     saves: list[int] = []
+    first_saved = threading.Event()
+    turns = threading.Lock()
     real_save = store.save
 
-    def counting_save(workflow, **kwargs):
-        saves.append(int(workflow.id))
-        return real_save(workflow, **kwargs)
+    def save_in_turn(workflow, **kwargs):
+        """The second write waits for the first: it must then fail and be retried."""
+        with turns:
+            turn = len(saves)
+            saves.append(int(workflow.id))
+        if turn == 1:
+            first_saved.wait(10)
+        try:
+            return real_save(workflow, **kwargs)
+        finally:
+            if turn == 0:
+                first_saved.set()
 
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(store, "get", get_in_step)
-        patcher.setattr(store, "save", counting_save)
+        patcher.setattr(store, "save", save_in_turn)
         threads = [threading.Thread(target=patch, args=({"description": "from one"},)),
                    threading.Thread(target=patch, args=({"time_zone": "Asia/Tokyo"},))]
         for thread in threads:
@@ -571,7 +582,7 @@ def test_concurrent_patches_both_land(api, people):
         for thread in threads:
             thread.join(20)
     assert errors == []
-    assert len(saves) == 3  # both wrote once; one of them wrote again after a conflict
+    assert len(saves) == 3  # both wrote once; the second again, after its conflict
     got = api.get(f"/workflows/{created['id']}", people.alice.token).body
     assert (got["description"], got["timeZone"]) == ("from one", "Asia/Tokyo")
     _same_except(created, got, "description", "timeZone")
