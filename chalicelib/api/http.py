@@ -120,7 +120,7 @@ def endpoint(blueprint: Blueprint, path: str, methods: list[str], *, status: int
 
 def int_param(value: str, what: str = "resource") -> int:
     """A numeric path parameter; anything else names no resource (404)."""
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # not "²" nor "١"
         raise NotFound(f"The requested {what} could not be found.")
     return int(value)
 

@@ -159,7 +159,7 @@ def list_dependencies(caller: Caller, workflow_id: int,
             raise BadRequest(f"No user with id {user_id}.")
         target = caller_from_snapshot(principals.principal_snapshot(record))
     result = []
-    for dependency in store.get_many(_dependency_ids(parent.definition)).values():
+    for _, dependency in sorted(store.get_many(_dependency_ids(parent.definition)).items()):
         caller_level = permissions.level_on(dependency, caller)
         level = permissions.level_on(dependency, target) if target else None
         result.append(_dependency(dependency, level, caller_level, "shareable",
@@ -193,7 +193,8 @@ def transfer(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> dict[
     shown: Shown = modify(caller, workflow_id, "manage", change)
     dependencies = []
     if include:
-        for dependency in store.get_many(_dependency_ids(shown.workflow.definition)).values():
+        found = store.get_many(_dependency_ids(shown.workflow.definition))
+        for _, dependency in sorted(found.items()):  # by id: BatchGetItem has no order
             caller_level = permissions.level_on(dependency, caller)
             shared = caller_level == "manage"
             if shared:

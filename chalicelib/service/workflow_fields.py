@@ -132,14 +132,16 @@ def schedule(value: Any, base: Mapping[str, Any] | None = None) -> dict[str, Any
 
 
 def email_list(value: Any, field: str) -> list[str]:
+    """Checks a list of e-mail addresses; `field` names it in messages
+    (``notifications.success_email_addresses``, ``email``)."""
     if value is None:
         return []
     if not isinstance(value, list) or len(value) > MAX_LIST:
-        raise BadRequest(f"'notifications.{field}' must be a list of at most {MAX_LIST} "
+        raise BadRequest(f"'{field}' must be a list of at most {MAX_LIST} "
                          "e-mail addresses.")
     for address in value:
-        if not isinstance(address, str) or not _EMAIL.match(address) or ".." in address:
-            raise BadRequest(f"'notifications.{field}' holds {address!r}, which is not an "
+        if not isinstance(address, str) or not _EMAIL.fullmatch(address) or ".." in address:
+            raise BadRequest(f"'{field}' holds {address!r}, which is not an "
                              "e-mail address.")
     return list(value)
 
@@ -155,12 +157,12 @@ def notifications(value: Any, base: Mapping[str, Any] | None = None) -> dict[str
             if item is None:
                 item = []
             if not isinstance(item, list) or len(item) > MAX_LIST or not all(
-                    isinstance(u, str) and re.match(r"^https?://[^\s]+$", u)
+                    isinstance(u, str) and re.fullmatch(r"https?://\S+", u)
                     and len(u) <= MAX_URL for u in item):
                 raise BadRequest("'notifications.urls' must be a list of http(s) URLs.")
             result[key] = list(item)
         elif key in ("success_email_addresses", "failure_email_addresses"):
-            result[key] = email_list(item, key)
+            result[key] = email_list(item, f"notifications.{key}")
         elif key == "success_email_subject":
             result[key] = text(item, "notifications.success_email_subject", limit=255,
                                single_line=True)

@@ -50,9 +50,7 @@ class Page:
 
 
 def _validity(definition: str) -> tuple[bool, str | None]:
-    problems = language.check(definition) if definition.strip() else []
-    if not definition.strip():
-        return False, "The definition is empty."
+    problems = language.check(definition)  # an empty one too: "1:1: the definition is empty"
     if problems:
         return False, "\n".join(p.render("definition") for p in problems)
     return True, None
@@ -60,11 +58,12 @@ def _validity(definition: str) -> tuple[bool, str | None]:
 
 def _set_definition(workflow: Workflow, definition: str) -> bool:
     """Sets the definition (and its validity); gives whether it changed."""
-    if definition == workflow.definition:
-        return False
-    workflow.definition = definition
-    workflow.valid, workflow.validation_errors = _validity(definition)
-    return True
+    changed = definition != workflow.definition
+    # a new workflow starts with "" and no validity: an empty definition still needs one
+    if changed or not (workflow.valid or workflow.validation_errors):
+        workflow.definition = definition
+        workflow.valid, workflow.validation_errors = _validity(definition)
+    return changed
 
 
 def _derived_state(workflow: Workflow) -> None:
@@ -92,14 +91,14 @@ def _apply(workflow: Workflow, body: Mapping[str, Any], *, replace: bool) -> boo
             changed = _set_definition(workflow, fields.definition(value))
         elif key == "schedule":
             base = None if replace else workflow.schedule.as_dict()
-            workflow.schedule = fields.schedule(value or {}, base)
+            workflow.schedule = fields.schedule({} if value is None else value, base)
         elif key == "allow_concurrent_executions":
             workflow.allow_concurrent_executions = fields.flag(value, key)
         elif key == "time_zone":
             workflow.time_zone = fields.time_zone(value)
         elif key == "notifications":
             base = None if replace else workflow.notifications.as_dict()
-            workflow.notifications = fields.notifications(value or {}, base)
+            workflow.notifications = fields.notifications({} if value is None else value, base)
         elif key == "hidden":
             workflow.hidden = fields.flag(value, key)
     _derived_state(workflow)

@@ -1,13 +1,16 @@
 """Fixtures for the HTTP API on the local AWS (moto), driven through `chalice.test.Client`.
 
-- `tables`: the service's DynamoDB tables, emptied before each test;
+- `tables`: the service's DynamoDB tables, empty at the start of each test;
 - `api`: an `Api` that sends requests as a given user (by API key) and decodes the answers;
-- `people`: an admin plus users and a group to share with, each with a key.
+- `people`: an admin plus users and a group to share with, each with a key (the same ids and
+  keys in every test).
 """
 from __future__ import annotations
 
 import base64
+import copy
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +21,7 @@ from chalice.test import Client
 from chalicelib.service import users
 from chalicelib.service.auth import authenticate
 from chalicelib.store import tables as store_tables
+from chalicelib.store.models import MODELS
 from infra.local.host import LocalAWS
 
 DEFINITION = """version: '2.0'
@@ -36,9 +40,74 @@ def api_aws() -> Iterator[LocalAWS]:
     store_tables.reset_connections()
 
 
+_connected_to: list[str | None] = []  # the endpoint the models' clients were built for
+
+
+def _moto_tables() -> dict[str, Any] | None:
+    """The service's tables inside the in-process moto server, or None if not reachable."""
+    try:
+        from moto.dynamodb.models import dynamodb_backends
+    except ImportError:
+        return None
+    names = {model.Meta.table_name for model in MODELS}
+    for account in list(dynamodb_backends):
+        for region in list(dynamodb_backends[account]):
+            found = {name: table for name, table in
+                     dynamodb_backends[account][region].tables.items() if name in names}
+            if len(found) == len(names) and all(hasattr(t, "items") for t in found.values()):
+                return found
+    return None
+
+
+def _snapshot() -> dict[str, Any] | None:
+    found = _moto_tables()
+    return None if found is None else {n: copy.deepcopy(t.items) for n, t in found.items()}
+
+
+def _restore(snapshot: dict[str, Any]) -> None:
+    for name, table in (_moto_tables() or {}).items():
+        table.items = copy.deepcopy(snapshot[name])
+
+
+def _empty_by_requests() -> None:
+    for model in MODELS:
+        keys = [model._hash_key_attribute().attr_name]
+        if model._range_key_attribute() is not None:
+            keys.append(model._range_key_attribute().attr_name)
+        items = list(model.scan(attributes_to_get=keys))
+        if items:
+            with model.batch_write() as batch:
+                for item in items:
+                    batch.delete(item)
+
+
+# snapshots of moto's items: "empty" tables, and "people" once the `people` fixture made them
+_snapshots: dict[str, Any] = {}
+
+
+@pytest.fixture
+def tables(api_aws: LocalAWS) -> None:
+    """Empty tables for each test, made once per session. Emptying puts back a snapshot of
+    moto's items (or, without one, deletes every item by requests): deleting and creating
+    the tables, with new clients each time, cost about 2 s a test."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if _connected_to != [endpoint]:
+        store_tables.reset_connections()
+        store_tables.delete_tables()
+        store_tables.create_tables()
+        _connected_to[:] = [endpoint]
+        _snapshots.clear()
+        _snapshots["empty"] = _snapshot()
+    if _snapshots["empty"] is not None:
+        _restore(_snapshots["empty"])
+    else:
+        _empty_by_requests()
+
+
 @pytest.fixture(autouse=True)
-def no_table_scans(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Records every DynamoDB operation a test makes and fails the test on any Scan."""
+def no_table_scans(tables: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Records every DynamoDB operation a test makes once its tables are ready, and fails the
+    test on any Scan."""
     from botocore.client import BaseClient
 
     calls: list[str] = []
@@ -52,13 +121,6 @@ def no_table_scans(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(BaseClient, "_make_api_call", recording)
     yield calls
     assert "Scan" not in calls, "a request path scanned a DynamoDB table"
-
-
-@pytest.fixture
-def tables(api_aws: LocalAWS) -> None:
-    store_tables.reset_connections()
-    store_tables.delete_tables()
-    store_tables.create_tables()
 
 
 @dataclass
@@ -140,8 +202,7 @@ def make_user(api: Api, admin_token: str, name: str) -> Person:
     return Person(created.body["id"], key.body["token"], f"{name}@example.com")
 
 
-@pytest.fixture
-def people(api: Api) -> People:
+def _make_people(api: Api) -> People:
     user, token = users.bootstrap_admin(name="Ada Admin", email="ada@example.com")
     assert authenticate(f"Bearer {token}").admin
     admin = Person(int(user.id), token, "ada@example.com")
@@ -153,6 +214,21 @@ def people(api: Api) -> People:
     # carol's key was issued before she joined: the membership must reach it
     assert authenticate(f"Bearer {carol.token}").group_ids == frozenset({team.body["id"]})
     return People(admin, alice, bob, carol, team.body["id"])
+
+
+@pytest.fixture
+def people(api: Api) -> People:
+    """The same people (ids and keys) in every test: made once, then put back from a snapshot
+    of the tables (making them by requests took most of each test's time)."""
+    made = _snapshots.get("people")
+    if made is not None:
+        _restore(made[0])
+        return made[1]
+    found = _make_people(api)
+    snapshot = _snapshot()
+    if snapshot is not None:
+        _snapshots["people"] = (snapshot, found)
+    return found
 
 
 def create_workflow(api: Api, token: str, name: str = "wf", **fields: Any) -> dict:
