@@ -5,7 +5,8 @@
 - Transfer gives the workflow to another user; the previous owner keeps manage through a user
   share. With `include_dependencies`, workflows this one runs (``civis.workflows.execute``
   with a literal ``workflow_id``) that the caller manages are shared with the new owner.
-- Dependencies are those workflows, with a given user's level on each.
+- Dependencies are those workflows, with a given user's level on each. Only those the caller
+  may read are shown: a caller without a level may not learn that a workflow exists.
 """
 from __future__ import annotations
 
@@ -140,13 +141,11 @@ def _dependency_ids(definition: str) -> list[int]:
     return sorted(found)
 
 
-def _dependency(workflow: Workflow, level: str | None, caller_level: str | None,
-                last_key: str, last_value: Any) -> dict[str, Any]:
+def _dependency(workflow: Workflow, level: str | None, last_key: str,
+                last_value: Any) -> dict[str, Any]:
     return {"objectType": "Workflow", "fcoType": "workflows", "id": int(workflow.id),
-            "name": workflow.name if caller_level else None,
-            "permissionLevel": level,
-            "description": workflow.description if caller_level else None,
-            last_key: last_value}
+            "name": workflow.name, "permissionLevel": level,
+            "description": workflow.description, last_key: last_value}
 
 
 def list_dependencies(caller: Caller, workflow_id: int,
@@ -161,9 +160,10 @@ def list_dependencies(caller: Caller, workflow_id: int,
     result = []
     for _, dependency in sorted(store.get_many(_dependency_ids(parent.definition)).items()):
         caller_level = permissions.level_on(dependency, caller)
+        if caller_level is None:
+            continue  # as if it did not exist
         level = permissions.level_on(dependency, target) if target else None
-        result.append(_dependency(dependency, level, caller_level, "shareable",
-                                  caller_level == "manage"))
+        result.append(_dependency(dependency, level, "shareable", caller_level == "manage"))
     return result
 
 
@@ -196,11 +196,13 @@ def transfer(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> dict[
         found = store.get_many(_dependency_ids(shown.workflow.definition))
         for _, dependency in sorted(found.items()):  # by id: BatchGetItem has no order
             caller_level = permissions.level_on(dependency, caller)
+            if caller_level is None:
+                continue  # as if it did not exist
             shared = caller_level == "manage"
             if shared:
                 _share_with(caller, int(dependency.id), int(new_owner.id))
-            dependencies.append(_dependency(dependency, "manage" if shared else None,
-                                            caller_level, "shared", shared))
+            dependencies.append(_dependency(dependency, "manage" if shared else None, "shared",
+                                            shared))
     if send:
         mail.send([new_owner.email], f"{caller.name} transferred the workflow "
                   f"{shown.workflow.name!r} to you",
