@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA ?= .local-data
 
-.PHONY: install local test bench clean
+.PHONY: install local test bench bench-requests clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: install
 
 bench: install
 	$(BIN)/python bench/compile.py
+
+bench-requests: install
+	$(BIN)/python bench/requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

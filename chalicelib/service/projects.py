@@ -48,7 +48,7 @@ def of_workflow(caller: Caller, workflow_id: int, hidden: bool | None) -> list[P
 
 
 def place(caller: Caller, workflow_id: int, project_id: int, inside: bool) -> None:
-    get_workflow(caller, workflow_id, "write")  # 404/403 before anything about the project
+    workflow = get_workflow(caller, workflow_id, "write").workflow  # 404/403 come first
     get(caller, project_id)
 
     def change(workflow: Workflow) -> bool:
@@ -57,4 +57,4 @@ def place(caller: Caller, workflow_id: int, project_id: int, inside: bool) -> No
         workflow.project_ids = current or None
         return False
 
-    modify(caller, workflow_id, "write", change)
+    modify(caller, workflow_id, "write", change, first=workflow)

@@ -43,13 +43,24 @@ def _ids(value: Any, field: str) -> list[int]:
     return sorted(set(value))
 
 
-def shares_view(workflow: Workflow) -> dict[str, Any]:
-    """The shares object: readers, writers and owners, each with users and groups."""
+def _records(wanted, known: Mapping[int, Any] | None, fetch) -> dict[int, Any]:
+    """The records of `wanted` ids: those in `known`, the others read by `fetch`."""
+    known = known or {}
+    return {**fetch([i for i in wanted if i not in known]),
+            **{i: known[i] for i in wanted if i in known}}
+
+
+def shares_view(workflow: Workflow, known_users: Mapping[int, Any] | None = None,
+                known_groups: Mapping[int, Any] | None = None) -> dict[str, Any]:
+    """The shares object: readers, writers and owners, each with users and groups.
+
+    Users and groups in `known_users` / `known_groups` (records just read) are not read again.
+    """
     users = {int(u): level for u, level in workflow.user_shares.as_dict().items()}
     users[int(workflow.owner_id)] = "manage"
     groups = {int(g): level for g, level in workflow.group_shares.as_dict().items()}
-    user_records = principals.get_users(users)
-    group_records = principals.get_groups(groups)
+    user_records = _records(users, known_users, principals.get_users)
+    group_records = _records(groups, known_groups, principals.get_groups)
     buckets = {level: {"users": [], "groups": []} for level in permissions.LEVELS}
     for user_id in sorted(users):
         record = user_records.get(user_id)
@@ -76,7 +87,17 @@ def put_shares(caller: Caller, workflow_id: int, kind: str,
     level = _level(body.get("permission_level"))
     send = fields.flag(body.get("send_shared_email", False), "send_shared_email")
     note = fields.text(body.get("share_email_body"), "share_email_body", limit=5000)
-    found = principals.get_users(wanted) if kind == "users" else principals.get_groups(wanted)
+    # One read of the workflow (the write starts from it) and one of the users or groups: those
+    # asked for and those the shares object shows (permissions are checked by `modify`).
+    current = store.get(workflow_id)
+    shown_ids: set[int] = set()
+    if current is not None and kind == "users":
+        shown_ids = {int(current.owner_id)} | {int(u) for u in current.user_shares.as_dict()}
+    elif current is not None:
+        shown_ids = {int(g) for g in current.group_shares.as_dict()}
+    fetch = principals.get_users if kind == "users" else principals.get_groups
+    records = fetch(set(wanted) | shown_ids)
+    found = {i: records[i] for i in wanted if i in records}
     missing = [i for i in wanted if i not in found]
     if missing:
         raise BadRequest(f"No {kind[:-1]} with id {missing[0]}.")
@@ -93,7 +114,7 @@ def put_shares(caller: Caller, workflow_id: int, kind: str,
             workflow.group_shares = shares
         return False
 
-    shown = modify(caller, workflow_id, "manage", change)
+    shown = modify(caller, workflow_id, "manage", change, first=current)
     if send:
         recipients = ([u.email for u in found.values()] if kind == "users" else
                       [u.email for u in principals.get_users(
@@ -101,7 +122,9 @@ def put_shares(caller: Caller, workflow_id: int, kind: str,
         mail.send(recipients, f"{caller.name} shared the workflow {shown.workflow.name!r} "
                   f"with you", note or f"You now have {level} permission on workflow "
                   f"{shown.workflow.id}.")
-    return shares_view(shown.workflow)
+    if kind == "users":
+        return shares_view(shown.workflow, known_users=records)
+    return shares_view(shown.workflow, known_groups=records)
 
 
 def delete_share(caller: Caller, workflow_id: int, kind: str, principal_id: int) -> None:
@@ -200,7 +223,7 @@ def transfer(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> dict[
                 continue  # as if it did not exist
             shared = caller_level == "manage"
             if shared:
-                _share_with(caller, int(dependency.id), int(new_owner.id))
+                _share_with(caller, dependency, int(new_owner.id))
             dependencies.append(_dependency(dependency, "manage" if shared else None, "shared",
                                             shared))
     if send:
@@ -210,7 +233,9 @@ def transfer(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> dict[
     return {"dependencies": dependencies}
 
 
-def _share_with(caller: Caller, workflow_id: int, user_id: int) -> None:
+def _share_with(caller: Caller, dependency: Workflow, user_id: int) -> None:
+    """Gives `user_id` manage on `dependency` (as just read by the caller)."""
+
     def change(workflow: Workflow) -> bool:
         if user_id != int(workflow.owner_id):
             shares = workflow.user_shares.as_dict()
@@ -218,4 +243,4 @@ def _share_with(caller: Caller, workflow_id: int, user_id: int) -> None:
             workflow.user_shares = shares
         return False
 
-    modify(caller, workflow_id, "manage", change)
+    modify(caller, int(dependency.id), "manage", change, first=dependency)

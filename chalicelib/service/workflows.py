@@ -136,10 +136,18 @@ def get(caller: Caller, workflow_id: int, needed: str = "read") -> Shown:
 
 
 def modify(caller: Caller, workflow_id: int, needed: str,
-           change: Callable[[Workflow], bool]) -> Shown:
-    """Read, check `needed`, apply `change` (gives: new definition?), write; retried on races."""
+           change: Callable[[Workflow], bool], *, first: Workflow | None = None) -> Shown:
+    """Read, check `needed`, apply `change` (gives: new definition?), write; retried on races.
+
+    `first` is the workflow as the caller has just read it: the first attempt starts from it
+    instead of reading it again (a stale `first` fails the write's version check, and the
+    next attempt reads afresh).
+    """
     for attempt in range(ATTEMPTS):
-        shown = get(caller, workflow_id, needed)
+        if attempt == 0 and first is not None:
+            shown = Shown(first, permissions.require(first, caller, needed))
+        else:
+            shown = get(caller, workflow_id, needed)
         workflow = shown.workflow
         before = store.principals_of(workflow)
         old_version = int(workflow.definition_version)
