@@ -25,7 +25,7 @@ bench: install
 	$(BIN)/python bench/compile.py
 
 bench-requests: install
-	$(BIN)/python bench/requests.py
+	$(BIN)/python bench/api_requests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -2,9 +2,9 @@
 
 Run from the project root:
 
-    PYTHONPATH=. .venv/bin/python bench/requests.py            # full run (about a minute)
-    PYTHONPATH=. .venv/bin/python bench/requests.py --quick    # fewer runs, for CI smoke
-    PYTHONPATH=. .venv/bin/python bench/requests.py --json     # machine-readable results
+    PYTHONPATH=. .venv/bin/python bench/api_requests.py            # full run (about a minute)
+    PYTHONPATH=. .venv/bin/python bench/api_requests.py --quick    # fewer runs, for CI smoke
+    PYTHONPATH=. .venv/bin/python bench/api_requests.py --json     # machine-readable results
 
 The app runs in this process through `chalice.test.Client`; its DynamoDB tables live on a
 `LocalAWS` (moto's server, in a thread of this process). Every botocore client created after
@@ -44,9 +44,6 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# This file shares its name with the `requests` package, which moto imports: run as a script,
-# its own directory must leave the import path before anything imports `requests`.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
