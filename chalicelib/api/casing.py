@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+class DuplicateKey(ValueError):
+    """One mapping names the same field twice (e.g. ``timeZone`` and ``time_zone``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -22,8 +30,13 @@ def snake_keys(value: Any, *, keep: frozenset[str] = frozenset()) -> Any:
     """Gives `value` with every mapping key snake_cased, recursively; the values under keys
     named in `keep` (user data such as an execution's ``input``) are left as they are."""
     if isinstance(value, dict):
-        return {snake(k): (v if snake(k) in keep else snake_keys(v, keep=keep))
-                for k, v in value.items()}
+        result = {}
+        for key, item in value.items():
+            name = snake(key)
+            if name in result:
+                raise DuplicateKey(name)
+            result[name] = item if name in keep else snake_keys(item, keep=keep)
+        return result
     if isinstance(value, list):
         return [snake_keys(item, keep=keep) for item in value]
     return value

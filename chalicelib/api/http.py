@@ -22,7 +22,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.casing import snake_keys
+from chalicelib.api.casing import DuplicateKey, snake_keys
 from chalicelib.errors import BadRequest, NotFound, StepwiseError, Unauthorized
 from chalicelib.service.auth import Caller, authenticate
 
@@ -73,7 +73,11 @@ def _body(raw: bytes, keep: frozenset[str]) -> dict[str, Any]:
                          f"{error.lineno}, column {error.colno}.") from None
     if not isinstance(parsed, dict):
         raise BadRequest("The request body must be a JSON object.")
-    return snake_keys(parsed, keep=keep)
+    try:
+        return snake_keys(parsed, keep=keep)
+    except DuplicateKey as duplicate:
+        raise BadRequest(f"The field {duplicate.name!r} is given twice (in snake_case and "
+                         "camelCase); send it once.") from None
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None):

@@ -88,6 +88,9 @@ def _apply(workflow: Workflow, body: Mapping[str, Any], *, replace: bool) -> boo
             workflow.description = fields.text(value, "description",
                                                limit=fields.MAX_DESCRIPTION)
         elif key == "definition":
+            if value is None:
+                raise BadRequest("'definition' cannot be null: send the workflow's YAML, or "
+                                 "leave the field out to keep the current definition.")
             changed = _set_definition(workflow, fields.definition(value))
         elif key == "schedule":
             base = None if replace else workflow.schedule.as_dict()

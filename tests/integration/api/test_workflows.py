@@ -629,3 +629,23 @@ def test_a_clone_starts_its_own_versions(api, people):
     cloned = api.post(f"/workflows/{source['id']}/clone", people.alice.token, {}).body
     assert store.version(cloned["id"], 1).definition == OTHER_DEFINITION
     assert store.version(cloned["id"], 2) is None
+
+
+def test_a_null_definition_is_refused_and_changes_nothing(api, people):
+    full = _full(api, people)
+    path = f"/workflows/{full['id']}"
+    for send in (api.put, api.patch):
+        assert_error(send(path, people.alice.token, {"name": "x", "definition": None}), 400,
+                     "'definition' cannot be null")
+    assert api.get(path, people.alice.token).body == full
+
+
+def test_a_field_given_in_both_casings_is_refused(api, people):
+    body = {"name": "x", "definition": DEFINITION, "timeZone": "UTC", "time_zone": "UTC"}
+    assert_error(api.post("/workflows", people.alice.token, body), 400,
+                 "'time_zone' is given twice")
+    nested = {"name": "x", "definition": DEFINITION,
+              "schedule": {"scheduledDays": [1], "scheduled_days": [2]}}
+    assert_error(api.post("/workflows", people.alice.token, nested), 400,
+                 "'scheduled_days' is given twice")
+    assert _count(api, people.alice.token) == 0

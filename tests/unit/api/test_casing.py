@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.api.casing import camel, camel_keys, snake, snake_keys
+from chalicelib.api.casing import DuplicateKey, camel, camel_keys, snake, snake_keys
 
 # every field name of the Workflow, schedule and notifications objects, and the request fields
 SPEC_NAMES = [
@@ -84,3 +84,11 @@ def test_non_containers_pass_through():
     for value in (None, 1, "text", True, 1.5):
         assert snake_keys(value) == value
         assert camel_keys(value) == value
+
+
+def test_the_same_field_in_two_casings_is_a_duplicate():
+    with pytest.raises(DuplicateKey) as raised:
+        snake_keys({"a": {"fooBar": 1, "foo_bar": 2}})
+    assert raised.value.name == "foo_bar"
+    assert snake_keys({"input": {"x_y": 1, "xY": 2}}, keep=frozenset({"input"})) == {
+        "input": {"x_y": 1, "xY": 2}}
