@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+
 class DuplicateKey(ValueError):
     """One mapping names the same field twice (e.g. ``timeZone`` and ``time_zone``)."""
 
