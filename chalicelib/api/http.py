@@ -145,10 +145,10 @@ def query_int(request: ApiRequest, name: str, default: int, low: int, high: int)
     value = request.get(name)
     if value is None or value == "":
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadRequest(f"Query parameter {name!r} must be an integer.") from None
+    digits = value[1:] if value[:1] == "-" else value
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        raise BadRequest(f"Query parameter {name!r} must be an integer.")
+    number = int(value)
     if not low <= number <= high:
         raise BadRequest(f"Query parameter {name!r} must be between {low} and {high}.")
     return number

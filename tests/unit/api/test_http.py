@@ -52,6 +52,8 @@ def test_query_int():
     assert query_int(request(limit=["1"]), "limit", 20, 1, 50) == 1
     assert query_int(request(limit=["50"]), "limit", 20, 1, 50) == 50
     for value, fragment in (("0", "between 1 and 50"), ("51", "between 1 and 50"),
-                            ("x", "must be an integer"), ("2.0", "must be an integer")):
+                            ("x", "must be an integer"), ("2.0", "must be an integer"),
+                            ("1_0", "must be an integer"), (" 5", "must be an integer"),
+                            ("\u0665", "must be an integer"), ("-3", "between 1 and 50")):
         with pytest.raises(BadRequest, match=fragment):
             query_int(request(limit=[value]), "limit", 20, 1, 50)
