@@ -2,11 +2,28 @@
 
 Routes live in blueprints under `chalicelib/api/`, one per surface.
 """
-from chalice import Chalice
+from chalice import Chalice, Rate
 
-from chalicelib.api import accounts, meta, workflows
+from chalicelib.api import accounts, executions, meta, workflows
+from chalicelib.service import executions as execution_service
 
 app = Chalice(app_name="stepwise")
 app.register_blueprint(workflows.bp)
+app.register_blueprint(executions.bp)
 app.register_blueprint(accounts.bp)
 app.register_blueprint(meta.bp)
+
+STATUS_CHANGE = {"source": ["aws.states"],
+                 "detail-type": ["Step Functions Execution Status Change"]}
+
+
+@app.on_cw_event(STATUS_CHANGE, name="on_execution_event")
+def on_execution_event(event) -> None:
+    """Step Functions status changes → execution and workflow state in DynamoDB."""
+    execution_service.record_status(event.detail)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="sweeper")
+def sweeper(event) -> None:
+    """Settles executions whose final status event never arrived."""
+    execution_service.reconcile()

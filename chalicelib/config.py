@@ -144,3 +144,51 @@ def resolve_table_prefix(
 ) -> str:
     """Gives the prefix of the service's DynamoDB table names (default "stepwise")."""
     return _text(TABLE_PREFIX, explicit, environ) or "stepwise"
+
+
+# The AWS account id the deployment runs in (state machine and function ARNs are built from it).
+ACCOUNT_ID = "STEPWISE_ACCOUNT_ID"
+# IAM role that the service's state machines run with.
+STATES_ROLE_ARN = "STEPWISE_STATES_ROLE_ARN"
+# Names (or ARNs) of the bundle's functions that compiled tasks invoke.
+ACTIONS_FUNCTION = "STEPWISE_ACTIONS_FUNCTION"
+CALLBACKS_FUNCTION = "STEPWISE_CALLBACKS_FUNCTION"
+# DynamoDB table where `join: N` / `join: one` tasks count arrivals.
+JOINS_TABLE = "STEPWISE_JOINS_TABLE"
+
+LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+def resolve_account_id(explicit: str | None = None,
+                       environ: Mapping[str, str] | None = None) -> str:
+    """Gives the deployment's AWS account id (default: moto's, for local mode and tests)."""
+    value = _text(ACCOUNT_ID, explicit, environ) or LOCAL_ACCOUNT_ID
+    if not (value.isdigit() and len(value) == 12):
+        raise ConfigError(f"{ACCOUNT_ID} must be a 12-digit AWS account id")
+    return value
+
+
+def resolve_states_role_arn(explicit: str | None = None,
+                            environ: Mapping[str, str] | None = None) -> str:
+    """Gives the role state machines run with (default: a local-mode role name)."""
+    account = resolve_account_id(environ=environ)
+    return (_text(STATES_ROLE_ARN, explicit, environ)
+            or f"arn:aws:iam::{account}:role/{resolve_table_prefix(environ=environ)}-states")
+
+
+def resolve_actions_function(explicit: str | None = None,
+                             environ: Mapping[str, str] | None = None) -> str:
+    return (_text(ACTIONS_FUNCTION, explicit, environ)
+            or f"{resolve_table_prefix(environ=environ)}-actions")
+
+
+def resolve_callbacks_function(explicit: str | None = None,
+                               environ: Mapping[str, str] | None = None) -> str:
+    return (_text(CALLBACKS_FUNCTION, explicit, environ)
+            or f"{resolve_table_prefix(environ=environ)}-callbacks")
+
+
+def resolve_joins_table(explicit: str | None = None,
+                        environ: Mapping[str, str] | None = None) -> str:
+    return (_text(JOINS_TABLE, explicit, environ)
+            or f"{resolve_table_prefix(environ=environ)}-joins")

@@ -73,3 +73,44 @@ def project(record: Project) -> dict[str, Any]:
             "users": [{"id": int(u)} for u in sorted(record.user_ids or ())],
             "autoShare": False, "createdAt": record.created_at,
             "updatedAt": record.updated_at, "archived": bool(record.archived)}
+
+
+def execution_summary(record) -> dict[str, Any]:
+    return {"id": int(record.id), "state": record.state, "mistralState": record.mistral_state,
+            "mistralStateInfo": record.mistral_state_info,
+            "user": user_summary(record.user.as_dict()) if record.user else None,
+            "startedAt": record.started_at, "finishedAt": record.finished_at,
+            "createdAt": record.created_at, "updatedAt": record.updated_at}
+
+
+def _run(run: dict[str, Any], level: str) -> dict[str, Any]:
+    return {"id": run["id"], "jobId": None, "myPermissionLevel": level, "state": run["state"],
+            "createdAt": run["created_at"], "startedAt": run["started_at"],
+            "finishedAt": run["finished_at"]}
+
+
+def execution_task(task: dict[str, Any], level: str) -> dict[str, Any]:
+    return {"name": task["name"], "mistralState": task["mistral_state"],
+            "mistralStateInfo": task.get("mistral_state_info"),
+            "runs": [_run(run, level) for run in task.get("runs", [])],
+            "executions": list(task.get("executions", []))}
+
+
+def execution_detail(shown) -> dict[str, Any]:
+    record = shown.execution
+    body = execution_summary(record)
+    body.update({"definition": shown.definition, "input": record.input.as_dict(),
+                 "includedTasks": list(record.included_tasks or []),
+                 "tasks": [execution_task(t, shown.level) for t in _plain(record.tasks)]})
+    return body
+
+
+def _plain(value: Any) -> Any:
+    """PynamoDB gives nested maps of untyped lists as MapAttribute objects: plain dicts."""
+    if hasattr(value, "as_dict"):
+        return {k: _plain(v) for k, v in value.as_dict().items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

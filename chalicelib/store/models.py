@@ -89,6 +89,7 @@ class Workflow(Model):
     user_shares = MapAttribute(default=dict)  # str(user id) -> read | write | manage
     group_shares = MapAttribute(default=dict)  # str(group id) -> level
     project_ids = NumberSetAttribute(null=True)
+    running_ids = NumberSetAttribute(null=True)  # executions not yet final
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -103,6 +104,10 @@ class WorkflowVersion(Model):
     definition = UnicodeAttribute()
     author_id = NumberAttribute()
     created_at = UnicodeAttribute()
+    # set once the version is deployed: the published state machine version and the entry
+    # machine's state names -> [task, role]
+    version_arn = UnicodeAttribute(null=True)
+    states = MapAttribute(null=True)
 
 
 class WorkflowAccess(Model):
@@ -124,6 +129,17 @@ class WorkflowAccess(Model):
     scheduled = BooleanAttribute()
 
 
+class ActiveExecutions(GlobalSecondaryIndex):
+    """Executions not yet final (sparse: `active` is removed when one ends), oldest first."""
+
+    class Meta:
+        index_name = "active"
+        projection = AllProjection()
+
+    active = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class Execution(Model):
     """One run of a workflow; the execution engine fills state, tasks and runs."""
 
@@ -132,10 +148,16 @@ class Execution(Model):
 
     workflow_id = NumberAttribute(hash_key=True)
     id = NumberAttribute(range_key=True)
+    execution_arn = UnicodeAttribute(null=True)
+    rank = NumberAttribute(default=0)  # 0 queued, 1 running/paused, 2 final: only grows
+    active = UnicodeAttribute(null=True)  # "1" while not final (index `active`)
+    error = UnicodeAttribute(null=True)
+    cause = UnicodeAttribute(null=True)
     state = UnicodeAttribute(default="queued")
     mistral_state = UnicodeAttribute(default="running")
     mistral_state_info = UnicodeAttribute(null=True)
     user_id = NumberAttribute()
+    user = MapAttribute(default=dict)  # the starter's {id, name, username, initials}
     definition_version = NumberAttribute()
     input = MapAttribute(default=dict)
     included_tasks = ListAttribute(default=list)
@@ -146,6 +168,7 @@ class Execution(Model):
     finished_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    by_activity = ActiveExecutions()
 
 
 class User(Model):

@@ -1,0 +1,90 @@
+"""Deploying workflow definitions as Step Functions state machines.
+
+Takes: a workflow id, a definition version number and its YAML. Gives: a `Deployment`: the
+entry state machine's ARN, the ARN of the version published for this definition (executions
+start with it, so each runs the definition it was started with), and the state names of the
+entry machine mapped to (task, role), for reading execution histories.
+
+One state machine per workflow (``PREFIX-wf<ID>``), plus one per sub-workflow of the
+definition (``PREFIX-wf<ID>--<name>``), all Standard. A new definition version updates them
+and publishes a new version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from chalicelib import config
+from chalicelib.actions import clients
+from chalicelib.compiler import Target, compile_document
+from chalicelib.language import load
+
+MAX_NAME = 80
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    machine_arn: str
+    version_arn: str
+    states: dict[str, list[str]]  # state name -> [task name, role]
+
+
+def machine_name(workflow_id: int, sub: str | None = None) -> str:
+    base = f"{config.resolve_table_prefix()}-wf{workflow_id}"
+    if sub is None:
+        return base
+    safe = _UNSAFE.sub("_", sub)
+    name = f"{base}--{safe}"
+    if len(name) > MAX_NAME or safe != sub:  # keep names distinct after cleaning
+        digest = hashlib.sha256(sub.encode()).hexdigest()[:8]
+        name = f"{base}--{safe[:MAX_NAME - len(base) - 12]}-{digest}"
+    return name
+
+
+def machine_arn(name: str) -> str:
+    return (f"arn:aws:states:{config.resolve_region()}:{config.resolve_account_id()}:"
+            f"stateMachine:{name}")
+
+
+def target(workflow_id: int) -> Target:
+    """Where this workflow's machines send their work."""
+    entry = machine_name(workflow_id)
+    return Target(
+        region=config.resolve_region(), account=config.resolve_account_id(),
+        actions_function=config.resolve_actions_function(),
+        callbacks_function=config.resolve_callbacks_function(),
+        machine_prefix=entry, joins_table=config.resolve_joins_table(),
+        action_registry=config.resolve_action_registry(),
+        machine_arn=lambda sub: machine_arn(machine_name(workflow_id, sub)))
+
+
+def _publish(name: str, definition: dict, description: str) -> tuple[str, str]:
+    """Creates or updates machine `name`; gives (machine ARN, published version ARN)."""
+    sfn = clients.client("stepfunctions")
+    text = json.dumps(definition, separators=(",", ":"))
+    role = config.resolve_states_role_arn()
+    try:
+        made = sfn.create_state_machine(name=name, definition=text, roleArn=role,
+                                        type="STANDARD", publish=True,
+                                        versionDescription=description)
+        return made["stateMachineArn"], made["stateMachineVersionArn"]
+    except sfn.exceptions.StateMachineAlreadyExists:
+        arn = machine_arn(name)
+        updated = sfn.update_state_machine(stateMachineArn=arn, definition=text, roleArn=role,
+                                           publish=True, versionDescription=description)
+        return arn, updated["stateMachineVersionArn"]
+
+
+def deploy(workflow_id: int, version: int, definition: str) -> Deployment:
+    """Compiles `definition` and publishes its machines; sub-workflows first."""
+    compiled = compile_document(load(definition), target(workflow_id))
+    names = list(compiled)
+    description = f"definition version {version}"
+    for sub in reversed(names[1:]):
+        _publish(machine_name(workflow_id, sub), compiled[sub].definition, description)
+    entry = compiled[names[0]]
+    arn, version_arn = _publish(machine_name(workflow_id), entry.definition, description)
+    return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})

@@ -1,0 +1,70 @@
+"""Step Functions calls for one execution: start, stop, describe, history.
+
+Execution names derive from our ids (``wf<WORKFLOW>-x<EXECUTION>``), so a repeated start of
+the same execution is answered by Step Functions with the execution already running, and a
+status event names the execution it is about without any lookup.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.actions import clients
+
+_NAME = re.compile(r"^wf(\d+)-x(\d+)$")
+
+
+def execution_name(workflow_id: int, execution_id: int) -> str:
+    return f"wf{workflow_id}-x{execution_id}"
+
+
+def parse_name(name: str) -> tuple[int, int] | None:
+    """Gives (workflow id, execution id) for names `execution_name` made, else None."""
+    match = _NAME.match(name or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def start(version_arn: str, name: str, payload: dict[str, Any]) -> str:
+    """Starts the execution; gives its ARN (the same ARN when it was started already)."""
+    sfn = clients.client("stepfunctions")
+    started = sfn.start_execution(stateMachineArn=version_arn, name=name,
+                                  input=json.dumps(payload, separators=(",", ":")))
+    return started["executionArn"]
+
+
+def stop(execution_arn: str, cause: str) -> None:
+    sfn = clients.client("stepfunctions")
+    try:
+        sfn.stop_execution(executionArn=execution_arn, cause=cause[:32768])
+    except sfn.exceptions.ExecutionDoesNotExist:
+        pass
+
+
+@dataclass(frozen=True)
+class Described:
+    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED | PENDING_REDRIVE
+    error: str | None
+    cause: str | None
+
+
+def describe(execution_arn: str) -> Described:
+    found = clients.client("stepfunctions").describe_execution(executionArn=execution_arn)
+    return Described(found["status"], found.get("error"), found.get("cause"))
+
+
+def history(execution_arn: str) -> list[dict[str, Any]]:
+    """Every event of the execution, oldest first."""
+    sfn = clients.client("stepfunctions")
+    events: list[dict[str, Any]] = []
+    token = None
+    while True:
+        kwargs = {"executionArn": execution_arn, "maxResults": 1000}
+        if token:
+            kwargs["nextToken"] = token
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            return events

@@ -1,0 +1,196 @@
+"""Execution use cases: start, read, list and cancel executions; record their status.
+
+- `start` needs write on the workflow and a valid definition. It deploys the definition
+  version once (its published state machine version is kept on the version item), stores the
+  execution and marks the workflow running in one transaction (refused with 409
+  ``already_running`` when the workflow forbids concurrent executions and one runs), then
+  starts the Step Functions execution named after our ids.
+- `record_status` takes a Step Functions "Execution Status Change" event. Events may come
+  twice, late or out of order: the execution's state only moves forward. Once final, the task
+  detail is read from the execution history and stored, so reads never call Step Functions.
+- `reconcile` settles executions whose final event never came (the sweeper calls it).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import clock, language
+from chalicelib.engine import history, machines, runs
+from chalicelib.errors import BadRequest, NotFound
+from chalicelib.service import workflow_fields as fields
+from chalicelib.service.auth import Caller
+from chalicelib.service.workflows import get as get_workflow
+from chalicelib.store import executions as store
+from chalicelib.store import ids
+from chalicelib.store import workflows as workflow_store
+from chalicelib.store.models import Execution, Workflow, WorkflowVersion
+
+START_FIELDS = frozenset({"target_task", "input", "included_tasks"})
+
+# Step Functions status -> (our state, Mistral's state, rank)
+STATUSES = {
+    "RUNNING": ("running", "running", 1),
+    "SUCCEEDED": ("succeeded", "success", 2),
+    "FAILED": ("failed", "error", 2),
+    "TIMED_OUT": ("failed", "error", 2),
+    "ABORTED": ("cancelled", "cancelled", 2),
+}
+
+
+@dataclass(frozen=True)
+class ShownExecution:
+    execution: Execution
+    definition: str
+    level: str
+
+
+def _check_input(workflow: Workflow, given: Any) -> dict[str, Any]:
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise BadRequest("'input' must be an object of workflow parameters.")
+    main = language.load(workflow.definition).main
+    known = {p.name: p for p in main.input}
+    fields.unknown_keys(given, known, f"the input of workflow '{main.name}'")
+    missing = [name for name, p in known.items() if not p.has_default and name not in given]
+    if missing:
+        raise BadRequest(f"The workflow needs the input parameter {missing[0]!r}.")
+    return given
+
+
+def _deployed(workflow: Workflow) -> WorkflowVersion:
+    version = workflow_store.version(int(workflow.id), int(workflow.definition_version))
+    if version is None:
+        raise NotFound("The workflow's definition version could not be found.")
+    if version.version_arn is None:
+        deployment = machines.deploy(int(workflow.id), int(version.version), version.definition)
+        version.update(actions=[WorkflowVersion.version_arn.set(deployment.version_arn),
+                                WorkflowVersion.states.set(deployment.states)])
+    return version
+
+
+def start(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> ShownExecution:
+    fields.unknown_keys(body, START_FIELDS, "the request")
+    shown = get_workflow(caller, workflow_id, "write")
+    workflow = shown.workflow
+    if not workflow.valid:
+        raise BadRequest("The workflow's definition is invalid; fix it before running it: "
+                         f"{(workflow.validation_errors or '').splitlines()[0]}")
+    for key in ("target_task", "included_tasks"):
+        if body.get(key) not in (None, [], ""):
+            raise BadRequest(f"'{key}' is not supported yet; run the whole workflow.")
+    given = _check_input(workflow, body.get("input"))
+    version = _deployed(workflow)
+    now = clock.now()
+    execution = Execution(
+        int(workflow.id), ids.allocate("execution"), state="running",
+        mistral_state="running", mistral_state_info="Execution is running", rank=1,
+        active="1", user_id=caller.id, user=caller.summary(),
+        definition_version=int(version.version), input=given, included_tasks=[],
+        started_at=now, created_at=now, updated_at=now)
+    principals = workflow_store.principals_of(workflow)
+    store.begin(workflow, execution, principals)
+    name = runs.execution_name(int(workflow.id), int(execution.id))
+    try:
+        arn = runs.start(version.version_arn, name, given)
+    except Exception as error:
+        _finish(workflow, execution, "failed", "error", f"Could not start: {error}", None)
+        raise
+    execution.update(actions=[Execution.execution_arn.set(arn)])
+    return ShownExecution(execution, version.definition, shown.level)
+
+
+def _shown(caller: Caller, workflow_id: int, execution_id: int, needed: str
+           ) -> tuple[Workflow, Execution, str]:
+    shown = get_workflow(caller, workflow_id, needed)
+    execution = store.get(workflow_id, execution_id)
+    if execution is None:
+        raise NotFound()
+    return shown.workflow, execution, shown.level
+
+
+def get(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
+    _, execution, level = _shown(caller, workflow_id, execution_id, "read")
+    version = workflow_store.version(workflow_id, int(execution.definition_version))
+    return ShownExecution(execution, version.definition if version else "", level)
+
+
+def list_executions(caller: Caller, workflow_id: int, *, limit: int, page_num: int,
+                    newest_first: bool) -> tuple[list[Execution], int]:
+    get_workflow(caller, workflow_id, "read")
+    return store.page(workflow_id, limit=limit, page_num=page_num, newest_first=newest_first)
+
+
+def cancel(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
+    """Asks Step Functions to stop the execution; its state follows when it has stopped."""
+    _, execution, level = _shown(caller, workflow_id, execution_id, "write")
+    if execution.rank < store.FINAL_RANK and execution.execution_arn:
+        runs.stop(execution.execution_arn, f"Cancelled by {caller.username}")
+    version = workflow_store.version(workflow_id, int(execution.definition_version))
+    return ShownExecution(execution, version.definition if version else "", level)
+
+
+def _finish(workflow: Workflow, execution: Execution, state: str, mistral: str,
+            info: str | None, task_detail: list | None) -> None:
+    now = clock.now()
+    changed = store.advance(execution, store.FINAL_RANK, {
+        "state": state, "mistral_state": mistral, "mistral_state_info": info,
+        "finished_at": now, "updated_at": now, "tasks": task_detail})
+    if not changed:
+        return
+    latest = state
+    if workflow.last_execution_id is not None and \
+            int(workflow.last_execution_id) != int(execution.id):
+        last = store.get(int(workflow.id), int(workflow.last_execution_id))
+        latest = last.state if last is not None and last.rank >= store.FINAL_RANK else state
+    store.release(workflow, int(execution.id), latest, workflow_store.principals_of(workflow))
+
+
+def record_status(detail: Mapping[str, Any]) -> bool:
+    """Applies one status-change event; gives whether it changed anything."""
+    parsed = runs.parse_name(detail.get("name", ""))
+    status = STATUSES.get(detail.get("status", ""))
+    if parsed is None or status is None:
+        return False
+    execution = store.get(*parsed)
+    if execution is None or execution.rank >= status[2]:
+        return False
+    state, mistral, rank = status
+    if rank < store.FINAL_RANK:
+        return store.advance(execution, rank, {"state": state, "mistral_state": mistral,
+                                               "updated_at": clock.now()})
+    workflow = workflow_store.get(parsed[0])
+    if workflow is None:
+        return False
+    return _settle(workflow, execution, detail.get("status"), detail.get("error"),
+                   detail.get("cause"), detail.get("executionArn") or execution.execution_arn)
+
+
+def _settle(workflow: Workflow, execution: Execution, status: str, error: str | None,
+            cause: str | None, arn: str | None) -> bool:
+    state, mistral, _ = STATUSES[status]
+    version = workflow_store.version(int(workflow.id), int(execution.definition_version))
+    states = version.states.as_dict() if version and version.states else {}
+    detail = history.tasks(runs.history(arn), states, final_status=status) if arn else []
+    info = {"succeeded": "Execution succeeded", "cancelled": "Execution was cancelled"}.get(
+        state) or ": ".join(part for part in (error, cause) if part) or "Execution failed"
+    _finish(workflow, execution, state, mistral, info[:1000], detail)
+    return True
+
+
+def reconcile(limit: int = 50) -> int:
+    """Settles active executions that Step Functions reports final; gives how many."""
+    settled = 0
+    for execution in store.active(limit):
+        if not execution.execution_arn:
+            continue
+        found = runs.describe(execution.execution_arn)
+        if found.status in STATUSES and STATUSES[found.status][2] >= store.FINAL_RANK:
+            workflow = workflow_store.get(int(execution.workflow_id))
+            if workflow is not None and _settle(workflow, execution, found.status,
+                                                found.error, found.cause,
+                                                execution.execution_arn):
+                settled += 1
+    return settled

@@ -1,0 +1,112 @@
+"""Execution records and the workflow fields that follow them.
+
+- `begin` stores a new execution and marks its workflow running in one transaction, on
+  condition that the workflow allows concurrent executions or has none running: two racing
+  starts of a workflow that forbids it cannot both pass.
+- `advance` moves an execution forward only (rank queued 0 < running 1 < final 2): status
+  events that arrive twice, late or out of order change nothing.
+- `release` takes a final execution off its workflow's running set and sets the workflow's
+  state, unless another execution started meanwhile.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from chalicelib.errors import Conflict
+from chalicelib.store.models import Execution, Workflow, WorkflowAccess, transaction
+
+FINAL_RANK = 2
+
+
+class AlreadyRunning(Conflict):
+    code = "already_running"
+
+    def __init__(self) -> None:
+        super().__init__("The workflow cannot be executed because it is already running "
+                         "and does not allow concurrent executions.")
+
+
+def _access_updates(writes, workflow: Workflow, principals, state: str) -> None:
+    for principal in principals:
+        writes.update(WorkflowAccess(principal, int(workflow.id)),
+                      actions=[WorkflowAccess.state.set(state)],
+                      condition=WorkflowAccess.principal.exists())
+
+
+def begin(workflow: Workflow, execution: Execution, principals) -> None:
+    """Stores `execution` (running) and marks the workflow running; raises AlreadyRunning."""
+    concurrency = (Workflow.allow_concurrent_executions == True) | \
+        Workflow.running_ids.does_not_exist()
+    try:
+        with transaction() as writes:
+            writes.save(execution, condition=Execution.id.does_not_exist())
+            # the workflow as read: PynamoDB then adds 1 to its version (a fresh instance
+            # would set the version to 1 and break optimistic locking)
+            writes.update(workflow, actions=[
+                Workflow.running_ids.add({int(execution.id)}),
+                Workflow.last_execution_id.set(int(execution.id)),
+                Workflow.state.set("running")],
+                condition=Workflow.id.exists() & concurrency, add_version_condition=False)
+            _access_updates(writes, workflow, principals, "running")
+    except TransactWriteError as error:
+        reasons = [r.get("Code") for r in (error.cancellation_reasons or []) if r]
+        if "ConditionalCheckFailed" in str(reasons) or "ConditionalCheckFailed" in str(error):
+            raise AlreadyRunning() from None
+        raise
+
+
+def get(workflow_id: int, execution_id: int) -> Execution | None:
+    try:
+        return Execution.get(workflow_id, execution_id, consistent_read=True)
+    except Execution.DoesNotExist:
+        return None
+
+
+def page(workflow_id: int, *, limit: int, page_num: int, newest_first: bool = True
+         ) -> tuple[list[Execution], int]:
+    """One page of a workflow's executions by id, and how many there are."""
+    total = Execution.count(workflow_id)
+    wanted = limit * page_num
+    items = list(Execution.query(workflow_id, scan_index_forward=not newest_first,
+                                 limit=wanted))
+    return items[wanted - limit:wanted], total
+
+
+def advance(execution: Execution, rank: int, changes: dict[str, Any]) -> bool:
+    """Applies `changes` if the execution's rank is below `rank`; gives whether it did."""
+    actions = [getattr(Execution, name).set(value) for name, value in changes.items()
+               if value is not None]
+    actions.append(Execution.rank.set(rank))
+    if rank >= FINAL_RANK:
+        actions.append(Execution.active.remove())
+    try:
+        execution.update(actions=actions, condition=Execution.rank < rank)
+    except UpdateError as error:
+        if "ConditionalCheckFailed" in str(error):
+            return False
+        raise
+    return True
+
+
+def release(workflow: Workflow, execution_id: int, state: str, principals) -> None:
+    """Takes `execution_id` off the workflow's running set; sets the workflow's state to
+    `state` when nothing else runs (an execution started meanwhile keeps it running)."""
+    workflow.update(actions=[Workflow.running_ids.delete({execution_id})],
+                    add_version_condition=False)
+    if workflow.running_ids:
+        return
+    try:
+        with transaction() as writes:
+            writes.update(workflow, actions=[Workflow.state.set(state)],
+                          condition=Workflow.running_ids.does_not_exist(),
+                          add_version_condition=False)
+            _access_updates(writes, workflow, principals, state)
+    except TransactWriteError:
+        return  # another execution began: the workflow is running
+
+
+def active(limit: int) -> list[Execution]:
+    """Executions not yet final, oldest first (a Query of the sparse `active` index)."""
+    return list(Execution.by_activity.query("1", limit=limit))
