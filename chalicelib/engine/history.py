@@ -5,10 +5,13 @@ Takes: the history events (oldest first) and the entry machine's state names map
 (success, error, running, cancelled), ``mistral_state_info``, and ``runs`` newest first with
 ``state`` (succeeded, failed, running, cancelled) and times. A run is one entry into the
 state that runs the task's action; a failure is attributed to the state whose entry it
-follows (through ``previousEventId``).
+follows (through ``previousEventId``), or to the task whose error-handling state (role
+``error``: the compiled machine records the failure there, with the error in ``__error`` of
+its input) is entered after it.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +36,15 @@ def _entered_state(events_by_id: dict[int, dict], event: dict) -> str | None:
     return None
 
 
+def _recorded_error(text: str | None) -> str | None:
+    try:
+        error = json.loads(text or "null").get("__error") or {}
+    except (ValueError, AttributeError):
+        return None
+    parts = [str(error.get(k)) for k in ("Error", "Cause") if error.get(k)]
+    return ": ".join(parts)[:1000] or None
+
+
 def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
           ) -> list[dict[str, Any]]:
     """The tasks that ran, in the order they first started."""
@@ -43,7 +55,15 @@ def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
         kind = event["type"]
         entered = event.get("stateEnteredEventDetails")
         exited = event.get("stateExitedEventDetails")
-        if entered and (states.get(entered["name"]) or [None, None])[1] == "task":
+        role = (states.get(entered["name"]) or [None, None])[1] if entered else None
+        if role == "error":
+            task_runs = runs.get(states[entered["name"]][0])
+            if task_runs:
+                task_runs[-1]["state"] = "failed"
+                task_runs[-1]["error"] = _recorded_error(entered.get("input"))
+                task_runs[-1]["finished_at"] = task_runs[-1]["finished_at"] or _time(
+                    event["timestamp"])
+        elif role == "task":
             task = states[entered["name"]][0]
             run = {"id": len(runs.get(task, ())) + 1, "state": "running",
                    "created_at": _time(event["timestamp"]),
