@@ -1,10 +1,10 @@
 """Task states derived from execution histories (events shaped as Step Functions gives them)."""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.engine.history import tasks
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 STATES = {"a": ["a", "task"], "b": ["b", "task"], "b.error": ["b", "error"],
           "a.join": ["a", "join"]}
 
