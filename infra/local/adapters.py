@@ -10,7 +10,14 @@ moto (see `infra.local.host.LocalAWS`) and are never imported by deployed code (
 - `infra.local.state_output_adapter`: datetimes in state data stay renderable;
 - `infra.local.api_adapter`: SendTaskFailure and StopExecution keep their `cause`;
 - `infra.local.assign_adapter`: string literals in `Assign` are decoded like any JSON string;
-- `infra.local.dynamodb_adapter`: item writes are atomic (one at a time), as on AWS.
+- `infra.local.dynamodb_adapter`: item writes are atomic (one at a time), as on AWS;
+- `infra.local.sfn_versions_adapter`: executions started from a version ARN can be described,
+  listed, stopped and their history read; DescribeExecution gives `stateMachineVersionArn`;
+- `infra.local.status_events`: every Standard execution puts "Step Functions Execution Status
+  Change" events (RUNNING, then its final status) on the default event bus
+  (`status_events.wait_for_events(timeout)` waits until they are delivered);
+- `infra.local.rule_targets`: EventBridge rules invoke Lambda targets and start Step Functions
+  targets.
 
 Takes: nothing. Gives: `install_adapters()` (idempotent, thread-safe) and `check_moto()`, which
 raises `MotoMismatchError` if moto is not exactly 5.2.5 or a patched internal is missing.
@@ -26,8 +33,11 @@ from infra.local import (
     dynamodb_adapter,
     jsonata_adapter,
     lambda_adapter,
+    rule_targets,
     sfn_adapter,
+    sfn_versions_adapter,
     state_output_adapter,
+    status_events,
 )
 from infra.local.moto_guard import MotoMismatchError, check_moto_version
 
@@ -47,6 +57,9 @@ def check_moto() -> None:
     api_adapter.check()
     assign_adapter.check()
     dynamodb_adapter.check()
+    sfn_versions_adapter.check()
+    status_events.check()
+    rule_targets.check()
 
 
 def install_adapters() -> None:
@@ -63,6 +76,9 @@ def install_adapters() -> None:
         api_adapter.install()
         assign_adapter.install()
         dynamodb_adapter.install()
+        sfn_versions_adapter.install()
+        status_events.install()
+        rule_targets.install()
         _installed = True
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 # Task tokens handed to `remember_token`, for the test to answer with SendTaskSuccess/Failure.
-TOKENS: "queue.Queue[dict[str, Any]]" = queue.Queue()
+TOKENS: queue.Queue[dict[str, Any]] = queue.Queue()
 
 _calls: Counter[str] = Counter()
 _calls_lock = threading.Lock()
@@ -87,3 +87,20 @@ def concurrency_probe(event: dict[str, Any], context: Any) -> dict[str, Any]:
         with _calls_lock:
             _active -= 1
     return {"item": event["item"], "double": event["item"] * 2}
+
+
+# Events received by `record_event`, by the name of the function that received them.
+_received: dict[str, list[Any]] = {}
+
+
+def record_event(event: Any, context: Any) -> dict[str, Any]:
+    """Keeps the event (an EventBridge delivery) under the receiving function's name."""
+    with _calls_lock:
+        _received.setdefault(context.function_name, []).append(event)
+    return {"recorded": True}
+
+
+def received(function_name: str) -> list[Any]:
+    """The events `record_event` kept for `function_name`, oldest first."""
+    with _calls_lock:
+        return list(_received.get(function_name, []))

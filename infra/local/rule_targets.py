@@ -1,0 +1,289 @@
+"""EventBridge rules with Lambda and Step Functions targets on moto.
+
+moto's `Rule.send_to_targets` delivers to SQS, CloudWatch Logs, archives, event buses and API
+destinations only; any other target raises NotImplementedError, so PutEvents answers HTTP 500.
+`install()` wraps it:
+- a DISABLED rule delivers nothing (moto delivers through disabled rules too);
+- the event must match the rule's pattern, decided by moto's own matcher (`EventPattern`);
+- `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` targets are invoked through the
+  local Lambda backend (`infra.local.lambda_adapter` runs the Handler in this process);
+- `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION]` targets start an execution
+  (named with a random UUID, as EventBridge does) whose input is the payload;
+- every other target is left to moto, unchanged.
+
+The payload is the event as AWS delivers it (`version`, `id`, `detail-type`, `source`,
+`account`, `time` as ISO-8601 `Z`, `region`, `resources`, `detail`), or what the target's
+`Input` (JSON text, sent as is), `InputPath` (a JSONPath into the event) or `InputTransformer`
+(moto's template parser, JSON templates only) make of it.
+
+Delivery is asynchronous, as EventBridge invokes Lambda functions: PutEvents returns before the
+targets run. Each (rule, target) pair has its own lane whose deliveries run one after another
+in the order the events were put, on a thread of its own (never the caller's), so a target sees
+an execution's RUNNING event before its final one. Failures (unknown function, handler error,
+bad state machine) are logged and kept in `delivery_errors()`; there are no retries or
+dead-letter queues.
+
+Takes: nothing at import. Gives: `install()`, `check()`, `wait_for_deliveries(timeout) -> bool`
+(True once no delivery is queued or running), `pending_deliveries()`, `delivery_errors()`.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import datetime
+import functools
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from infra.local.moto_guard import require, require_module
+
+_EVENTS_MODULE = "moto.events.models"
+_EVENTS_UTILS_MODULE = "moto.events.utils"
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[], None]
+
+
+# -- which targets -----------------------------------------------------------------------------
+
+
+def _arn_parts(arn: str) -> list[str]:
+    return arn.split(":")
+
+
+def is_lambda_target(arn: str) -> bool:
+    """arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]."""
+    parts = _arn_parts(arn)
+    return len(parts) in (7, 8) and parts[2] == "lambda" and parts[5] == "function"
+
+
+def is_state_machine_target(arn: str) -> bool:
+    """arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION]."""
+    parts = _arn_parts(arn)
+    return len(parts) in (7, 8) and parts[2] == "states" and parts[5] == "stateMachine"
+
+
+def _is_local_target(target: dict[str, Any]) -> bool:
+    arn = str(target.get("Arn", ""))
+    return is_lambda_target(arn) or is_state_machine_target(arn)
+
+
+# -- payloads ----------------------------------------------------------------------------------
+
+
+def _iso_time(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        moment = datetime.datetime.fromtimestamp(float(value), tz=datetime.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def aws_event(event: dict[str, Any]) -> dict[str, Any]:
+    """moto's internal event message as AWS delivers it: ISO time, no ingestion time."""
+    delivered = {key: value for key, value in event.items() if key != "ingestion-time"}
+    if "time" in delivered:
+        delivered["time"] = _iso_time(delivered["time"])
+    return json.loads(json.dumps(delivered))
+
+
+def payload_text(target: dict[str, Any], event: dict[str, Any]) -> str:
+    """The text a target receives for `event` (moto's internal message), after its input
+    configuration (`Input`, `InputPath` or `InputTransformer`), as AWS does."""
+    delivered = aws_event(event)
+    if target.get("Input") is not None:
+        return str(target["Input"])
+    if target.get("InputPath"):
+        from jsonpath_ng.ext import parse
+
+        matches = parse(target["InputPath"]).find(delivered)
+        if not matches:
+            raise ValueError(f"InputPath {target['InputPath']!r} matches nothing in the event")
+        return json.dumps(matches[0].value)
+    transformer = target.get("InputTransformer")
+    if transformer:
+        template_parser = require(_EVENTS_UTILS_MODULE, "EventTemplateParser")
+        source = dict(delivered, **{"ingestion-time": event.get("ingestion-time", time.time())})
+        transformed = template_parser.parse(
+            input_template=transformer.get("InputTemplate"),
+            input_paths_map=transformer.get("InputPathsMap", {}),
+            event=source,
+        )
+        return json.dumps(transformed)
+    return json.dumps(delivered)
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+
+def _invoke_lambda(function_arn: str, payload: str) -> None:
+    parts = _arn_parts(function_arn)
+    account, region, name = parts[4], parts[3], parts[6]
+    qualifier = parts[7] if len(parts) == 8 else None
+    get_backend = require("moto.awslambda.utils", "get_backend")
+    response_headers: dict[str, str] = {}
+    result = get_backend(account, region).invoke(
+        name,
+        qualifier,
+        payload.encode("utf-8"),
+        {"X-Amz-Invocation-Type": "RequestResponse"},
+        response_headers,
+    )
+    if response_headers.get("x-amz-function-error"):
+        text = result.decode("utf-8", "replace") if isinstance(result, bytes) else str(result)
+        raise RuntimeError(f"function error: {text}")
+
+
+def _start_state_machine(state_machine_arn: str, payload: str) -> None:
+    parts = _arn_parts(state_machine_arn)
+    account, region = parts[4], parts[3]
+    get_backend = require("moto.stepfunctions.responses", "get_backend")
+    get_backend(account, region).start_execution(
+        state_machine_arn, name=str(uuid.uuid4()), execution_input=payload
+    )
+
+
+class _Lanes:
+    """FIFO lanes keyed by (rule, target): one worker thread per busy lane."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._lanes: dict[tuple[str, str], collections.deque[Job]] = {}
+        self._pending = 0
+        self.errors: collections.deque[str] = collections.deque(maxlen=100)
+
+    def submit(self, key: tuple[str, str], job: Job) -> None:
+        with self._lock:
+            self._pending += 1
+            lane = self._lanes.get(key)
+            if lane is not None:
+                lane.append(job)
+                return
+            self._lanes[key] = collections.deque([job])
+        worker = threading.Thread(
+            target=self._drain, args=(key,), daemon=True, name=f"local-rule-target-{key[1]}"
+        )
+        worker.start()
+
+    def _drain(self, key: tuple[str, str]) -> None:
+        while True:
+            with self._lock:
+                lane = self._lanes[key]
+                if not lane:
+                    del self._lanes[key]
+                    return
+                job = lane.popleft()
+            try:
+                job()
+            except Exception as exc:  # noqa: BLE001 - a target's failure is logged, not ours
+                message = f"rule {key[0]} target {key[1]}: {exc!r}"
+                self.errors.append(message)
+                logger.warning("rule target delivery failed: %s", message)
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    if self._pending == 0:
+                        self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+            return True
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return self._pending
+
+
+_lanes = _Lanes()
+
+
+def wait_for_deliveries(timeout: float = 10.0) -> bool:
+    """Wait until no Lambda or Step Functions target delivery is queued or running; gives
+    False if some still are after `timeout` seconds."""
+    return _lanes.wait_idle(timeout)
+
+
+def pending_deliveries() -> int:
+    """How many target deliveries are queued or running."""
+    return _lanes.pending
+
+
+def delivery_errors() -> list[str]:
+    """The most recent failed target deliveries (oldest first)."""
+    return list(_lanes.errors)
+
+
+def _submit(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
+    arn = str(target["Arn"])
+    key = (str(rule.arn), str(target.get("Id", arn)))
+    try:
+        payload = payload_text(target, event)
+    except Exception as exc:  # noqa: BLE001 - logged; PutEvents itself succeeds
+        message = f"rule {key[0]} target {key[1]}: input not built: {exc!r}"
+        _lanes.errors.append(message)
+        logger.warning("rule target delivery failed: %s", message)
+        return
+    if is_lambda_target(arn):
+        _lanes.submit(key, functools.partial(_invoke_lambda, arn, payload))
+    else:
+        _lanes.submit(key, functools.partial(_start_state_machine, arn, payload))
+
+
+# -- hook --------------------------------------------------------------------------------------
+
+
+def _send_to_targets_patch(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
+        # ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS; DISABLED delivers nothing.
+        if not str(getattr(self, "state", "ENABLED")).startswith("ENABLED"):
+            return
+        targets = list(self.targets)
+        local = [target for target in targets if _is_local_target(target)]
+        if local and self.event_pattern.matches_event(original_event):
+            for target in local:
+                _submit(self, target, dict(original_event))
+        others = [target for target in targets if not _is_local_target(target)]
+        if not others:
+            return
+        if len(others) == len(targets):
+            original(self, original_event, transform_input)
+            return
+        # A shallow copy with only moto's targets; the rule itself is never modified.
+        rest = copy.copy(self)
+        rest.targets = others
+        original(rest, original_event, transform_input)
+
+    send_to_targets.__stepwise_patched__ = True  # type: ignore[attr-defined]
+    return send_to_targets
+
+
+def check() -> None:
+    """Raise MotoMismatchError if the internals this adapter hooks or uses are missing."""
+    require(_EVENTS_MODULE, "Rule.send_to_targets")
+    require(_EVENTS_MODULE, "EventPattern.matches_event")
+    require(_EVENTS_UTILS_MODULE, "EventTemplateParser.parse")
+    require("moto.awslambda.utils", "get_backend")
+    require("moto.stepfunctions.responses", "get_backend")
+
+
+def install() -> None:
+    """Wrap moto's rule delivery (idempotent)."""
+    check()
+    rule_class = require_module(_EVENTS_MODULE).Rule
+    if not getattr(rule_class.send_to_targets, "__stepwise_patched__", False):
+        rule_class.send_to_targets = _send_to_targets_patch(rule_class.send_to_targets)
