@@ -51,9 +51,13 @@ def begin(workflow: Workflow, execution: Execution, principals) -> None:
                 condition=Workflow.id.exists() & concurrency, add_version_condition=False)
             _access_updates(writes, workflow, principals, "running")
     except TransactWriteError as error:
-        reasons = [r.get("Code") for r in (error.cancellation_reasons or []) if r]
-        if "ConditionalCheckFailed" in str(reasons) or "ConditionalCheckFailed" in str(error):
+        reasons = [reason.code if reason else None
+                   for reason in (error.cancellation_reasons or [])]
+        if reasons[1:2] == ["ConditionalCheckFailed"]:  # the workflow item's condition
             raise AlreadyRunning() from None
+        if "ConditionalCheckFailed" in reasons:
+            raise Conflict("The workflow changed while the execution was being started; "
+                           "start it again.") from None
         raise
 
 

@@ -85,6 +85,25 @@ def _empty_by_requests() -> None:
 _snapshots: dict[str, Any] = {}
 
 
+@pytest.fixture(scope="session")
+def engine(api_aws: LocalAWS) -> dict[str, str]:
+    """What the AWS template makes, on the local AWS: functions, the status-change rule."""
+    from infra.local import stack
+
+    return stack.provision(api_aws)
+
+
+@pytest.fixture
+def runner(engine: dict[str, str], api_aws: LocalAWS, tables: None) -> LocalAWS:
+    """The engine with no state machines left from earlier tests (their ids start again
+    from 1 on the emptied tables, so execution names would repeat)."""
+    sfn = api_aws.client("stepfunctions")
+    for page in sfn.get_paginator("list_state_machines").paginate():
+        for machine in page["stateMachines"]:
+            sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
+    return api_aws
+
+
 @pytest.fixture
 def tables(api_aws: LocalAWS) -> None:
     """Empty tables for each test, made once per session. Emptying puts back a snapshot of

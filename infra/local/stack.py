@@ -1,0 +1,49 @@
+"""The resources the AWS template creates, made on the local AWS (tests and local mode).
+
+`provision(host)` creates, idempotently:
+- the service's DynamoDB tables and the joins table;
+- the bundle's Lambda functions that state machines and rules invoke, run in-process by the
+  local Lambda adapter from their Handler strings: ``PREFIX-actions``, ``PREFIX-callbacks``
+  and ``PREFIX-on-execution-event`` (the app's status-change handler);
+- the EventBridge rule that sends "Step Functions Execution Status Change" events of the
+  service's state machines to that handler.
+Gives: the names it made, for messages.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib import config
+from chalicelib.store.tables import create_tables, reset_connections
+from infra.local.sfn import deploy_lambda
+from infra.local.tables import create_joins_table
+
+
+def status_change_pattern() -> dict[str, Any]:
+    """Status changes of the service's state machines only (as the AWS template filters)."""
+    prefix = (f"arn:aws:states:{config.resolve_region()}:{config.resolve_account_id()}:"
+              f"stateMachine:{config.resolve_table_prefix()}-")
+    return {"source": ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            "detail": {"stateMachineArn": [{"prefix": prefix}]}}
+
+
+def provision(host: Any) -> dict[str, str]:
+    prefix = config.resolve_table_prefix()
+    reset_connections()
+    create_tables()
+    create_joins_table(host, config.resolve_joins_table())
+    functions = {
+        config.resolve_actions_function(): "chalicelib.actions.actions_handler",
+        config.resolve_callbacks_function(): "chalicelib.actions.callbacks_handler",
+        f"{prefix}-on-execution-event": "app.on_execution_event",
+    }
+    arns = {name: deploy_lambda(host, name, handler) for name, handler in functions.items()}
+    events = host.client("events")
+    rule = f"{prefix}-execution-status"
+    events.put_rule(Name=rule, EventPattern=json.dumps(status_change_pattern()),
+                    State="ENABLED")
+    events.put_targets(Rule=rule, Targets=[
+        {"Id": "on-execution-event", "Arn": arns[f"{prefix}-on-execution-event"]}])
+    return {"rule": rule, **{name: arn for name, arn in arns.items()}}

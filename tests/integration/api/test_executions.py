@@ -1,0 +1,181 @@
+"""Executions through the HTTP API, run by Step Functions on the local AWS.
+
+Status changes reach the app as they do on AWS: Step Functions events → EventBridge rule →
+the app's `on_execution_event` function (see `infra.local.stack`).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+
+from chalicelib.service import executions as service
+from chalicelib.service.auth import authenticate
+from tests.integration.api.conftest import create_workflow
+
+pytestmark = pytest.mark.moto
+
+LONG = """version: '2.0'
+slow:
+  tasks:
+    wait:
+      action: std.noop
+      wait-before: 30
+"""
+FAILING = """version: '2.0'
+broken:
+  tasks:
+    first task:
+      action: std.noop
+      on-success: boom
+    boom:
+      action: std.fail
+"""
+WITH_INPUT = """version: '2.0'
+greet:
+  input:
+    - who
+    - greeting: Hello
+  tasks:
+    say:
+      action: std.echo output="<% $.greeting %>, <% $.who %>"
+"""
+
+
+def wait_final(api, token, workflow_id, execution_id, timeout=15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = api.get(f"/workflows/{workflow_id}/executions/{execution_id}", token)
+        assert got.status == 200, got.body
+        if got.body["state"] not in ("queued", "running") or time.monotonic() > deadline:
+            return got.body
+        time.sleep(0.1)
+
+
+def test_a_run_succeeds_and_reports_every_task(api, people, runner):
+    workflow = create_workflow(api, people.alice.token)
+    started = api.post(f"/workflows/{workflow['id']}/executions", people.alice.token)
+    assert started.status == 201, started.body
+    body = started.body
+    assert (body["state"], body["mistralState"], body["input"], body["includedTasks"]) == (
+        "running", "running", {}, [])
+    assert body["definition"] == workflow["definition"] and body["user"]["id"] == \
+        people.alice.id
+    final = wait_final(api, people.alice.token, workflow["id"], body["id"])
+    assert (final["state"], final["mistralState"]) == ("succeeded", "success")
+    assert final["finishedAt"] >= final["startedAt"]
+    [task] = final["tasks"]
+    assert (task["name"], task["mistralState"]) == ("greet", "success")
+    assert [run["state"] for run in task["runs"]] == ["succeeded"]
+    shown = api.get(f"/workflows/{workflow['id']}", people.alice.token).body
+    assert (shown["state"], shown["lastExecutionId"]) == ("succeeded", body["id"])
+
+
+def test_a_failed_task_fails_the_execution_with_its_reason(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=FAILING)
+    started = api.post(f"/workflows/{workflow['id']}/executions", people.alice.token)
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert (final["state"], final["mistralState"]) == ("failed", "error")
+    tasks = {t["name"]: t for t in final["tasks"]}
+    assert tasks["first task"]["mistralState"] == "success"
+    assert tasks["boom"]["mistralState"] == "error"
+    assert "std.fail" in tasks["boom"]["mistralStateInfo"]
+    path = (f"/workflows/{workflow['id']}/executions/{started.body['id']}/tasks/"
+            f"{quote('first task', safe='')}")
+    one = api.get(path, people.alice.token)
+    assert (one.status, one.body["name"]) == (200, "first task")
+    assert api.get(path + "x", people.alice.token).status == 404
+    assert api.get(f"/workflows/{workflow['id']}", people.alice.token).body["state"] == "failed"
+
+
+def test_input_defaults_and_checks(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=WITH_INPUT)
+    path = f"/workflows/{workflow['id']}/executions"
+    missing = api.post(path, people.alice.token, {"input": {}})
+    assert missing.status == 400 and "'who'" in missing.body["errorDescription"]
+    unknown = api.post(path, people.alice.token, {"input": {"who": "x", "whom": "y"}})
+    assert unknown.status == 400 and "Did you mean" in unknown.body["errorDescription"]
+    started = api.post(path, people.alice.token, {"input": {"who": "World"}})
+    assert started.status == 201 and started.body["input"] == {"who": "World"}
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert final["state"] == "succeeded"
+    listed = api.get(path, people.alice.token)
+    assert [e["id"] for e in listed.body] == [started.body["id"]]
+    assert listed.headers["x-pagination-total-entries"] == "1"
+
+
+def test_invalid_definitions_are_not_run(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition="version: '2.0'\nwf: 3\n")
+    answer = api.post(f"/workflows/{workflow['id']}/executions", people.alice.token)
+    assert answer.status == 400 and "invalid" in answer.body["errorDescription"]
+    assert api.get(f"/workflows/{workflow['id']}/executions", people.alice.token).body == []
+
+
+def test_readers_see_executions_but_cannot_start_or_cancel(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=LONG)
+    api.put(f"/workflows/{workflow['id']}/shares/users", people.alice.token,
+            {"user_ids": [people.bob.id], "permission_level": "read"})
+    path = f"/workflows/{workflow['id']}/executions"
+    assert api.post(path, people.bob.token).status == 403
+    started = api.post(path, people.alice.token)
+    assert api.get(f"{path}/{started.body['id']}", people.bob.token).status == 200
+    assert api.post(f"{path}/{started.body['id']}/cancel", people.bob.token).status == 403
+    assert api.get(f"{path}/{started.body['id']}", people.carol.token).status == 404
+    api.post(f"{path}/{started.body['id']}/cancel", people.alice.token)
+
+
+def test_cancel_stops_a_running_execution(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=LONG)
+    path = f"/workflows/{workflow['id']}/executions"
+    started = api.post(path, people.alice.token)
+    cancelled = api.post(f"{path}/{started.body['id']}/cancel", people.alice.token)
+    assert cancelled.status == 202 and cancelled.body["id"] == started.body["id"]
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert (final["state"], final["mistralState"]) == ("cancelled", "cancelled")
+    shown = api.get(f"/workflows/{workflow['id']}", people.alice.token).body
+    assert shown["state"] == "cancelled"
+
+
+def test_no_concurrent_executions_when_the_workflow_forbids_them(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=LONG,
+                               allow_concurrent_executions=False)
+    path = f"/workflows/{workflow['id']}/executions"
+    first = api.post(path, people.alice.token)
+    assert first.status == 201
+    second = api.post(path, people.alice.token)
+    assert second.status == 409 and second.body["error"] == "already_running"
+    api.post(f"{path}/{first.body['id']}/cancel", people.alice.token)
+    wait_final(api, people.alice.token, workflow["id"], first.body["id"])
+    third = api.post(path, people.alice.token)
+    assert third.status == 201
+    api.post(f"{path}/{third.body['id']}/cancel", people.alice.token)
+
+
+def test_fifty_racing_starts_start_exactly_one(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=LONG,
+                               allow_concurrent_executions=False)
+    caller = authenticate(f"Bearer {people.alice.token}")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(50)
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            service.start(caller, workflow["id"], {})
+            outcomes.append("started")
+        except service.store.AlreadyRunning:
+            outcomes.append("already_running")
+
+    threads = [threading.Thread(target=attempt) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(outcomes)) == ["already_running", "started"]
+    assert outcomes.count("started") == 1 and len(outcomes) == 50
+    listed = api.get(f"/workflows/{workflow['id']}/executions", people.alice.token).body
+    assert len(listed) == 1
+    api.post(f"/workflows/{workflow['id']}/executions/{listed[0]['id']}/cancel",
+             people.alice.token)
