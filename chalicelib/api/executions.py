@@ -35,7 +35,8 @@ def list_executions(request: ApiRequest, caller: Caller, id: str) -> Rendered:
 
 @endpoint(bp, BASE, ["POST"], status=201, keep=frozenset({"input"}))
 def post_execution(request: ApiRequest, caller: Caller, id: str) -> dict:
-    return views.execution_detail(executions.start(caller, int_param(id), request.body))
+    return views.execution_detail(executions.start(
+        caller, int_param(id), request.body, request.headers.get("idempotency-key")))
 
 
 @endpoint(bp, BASE + "/{execution_id}", ["GET"])

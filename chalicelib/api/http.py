@@ -46,6 +46,7 @@ class Rendered:
 class ApiRequest:
     body: dict[str, Any]
     query: dict[str, list[str]]
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
     def get(self, name: str) -> str | None:
         values = self.getlist(name)
@@ -104,7 +105,8 @@ def endpoint(blueprint: Blueprint, path: str, methods: list[str], *, status: int
                 caller = (authenticate(request.headers.get("authorization"))
                           if authenticated else None)
                 api_request = ApiRequest(_body(request.raw_body, keep),
-                                         _query(request.query_params))
+                                         _query(request.query_params),
+                                         {k.lower(): v for k, v in request.headers.items()})
                 result = handler(api_request, caller, **params)
             except StepwiseError as error:
                 return error_response(error)

@@ -12,13 +12,17 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import clock, language
 from chalicelib.engine import history, machines, runs
-from chalicelib.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.service import workflow_fields as fields
 from chalicelib.service.auth import Caller
 from chalicelib.service.workflows import get as get_workflow
@@ -28,6 +32,9 @@ from chalicelib.store import workflows as workflow_store
 from chalicelib.store.models import Execution, Workflow, WorkflowVersion
 
 START_FIELDS = frozenset({"target_task", "input", "included_tasks"})
+IDEMPOTENCY_SECONDS = 24 * 3600
+BEGIN_ATTEMPTS = 5
+MAX_KEY = 255
 
 # Step Functions status -> (our state, Mistral's state, rank)
 STATUSES = {
@@ -71,9 +78,40 @@ def _deployed(workflow: Workflow) -> WorkflowVersion:
     return version
 
 
-def start(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> ShownExecution:
+def _idempotency(caller: Caller, workflow_id: int, key: str | None,
+                 body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(scope, request digest) for an Idempotency-Key header, or None without one."""
+    if key is None:
+        return None
+    if not key or len(key) > MAX_KEY or not key.isprintable():
+        raise BadRequest(f"'Idempotency-Key' must be 1 to {MAX_KEY} printable characters.")
+    hashed = hashlib.sha256(key.encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    return f"idem#{caller.id}#{workflow_id}#{hashed}", digest
+
+
+def _replay(caller: Caller, workflow_id: int, scope: str, digest: str
+            ) -> ShownExecution | None:
+    claim = store.find_claim(scope, int(time.time()))
+    if claim is None:
+        return None
+    if claim.digest != digest:
+        raise Conflict("This Idempotency-Key was used with a different request in the last "
+                       "24 hours; use a new key.")
+    return get(caller, workflow_id, int(claim.owner))
+
+
+def start(caller: Caller, workflow_id: int, body: Mapping[str, Any],
+          idempotency_key: str | None = None) -> ShownExecution:
+    """Starts an execution. With an idempotency key already used by this caller on this
+    workflow in the last 24 hours, gives the execution that key started instead."""
     fields.unknown_keys(body, START_FIELDS, "the request")
+    idempotency = _idempotency(caller, workflow_id, idempotency_key, body)
     shown = get_workflow(caller, workflow_id, "write")
+    if idempotency is not None:
+        replayed = _replay(caller, workflow_id, *idempotency)
+        if replayed is not None:
+            return replayed
     workflow = shown.workflow
     if not workflow.valid:
         raise BadRequest("The workflow's definition is invalid; fix it before running it: "
@@ -91,7 +129,18 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> ShownExe
         definition_version=int(version.version), input=given, included_tasks=[],
         started_at=now, created_at=now, updated_at=now)
     principals = workflow_store.principals_of(workflow)
-    store.begin(workflow, execution, principals)
+    claim = None
+    now_seconds = int(time.time())
+    if idempotency is not None:
+        claim = store.new_claim(idempotency[0], idempotency[1], int(execution.id),
+                                now_seconds + IDEMPOTENCY_SECONDS)
+    try:
+        _begin(workflow, execution, principals, claim, now_seconds)
+    except store.KeyTaken:
+        replayed = _replay(caller, workflow_id, *idempotency)
+        if replayed is None:
+            raise
+        return replayed
     name = runs.execution_name(int(workflow.id), int(execution.id))
     try:
         arn = runs.start(version.version_arn, name, given)
@@ -100,6 +149,17 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> ShownExe
         raise
     execution.update(actions=[Execution.execution_arn.set(arn)])
     return ShownExecution(execution, version.definition, shown.level)
+
+
+def _begin(workflow: Workflow, execution: Execution, principals, claim, now: int) -> None:
+    """`store.begin`, tried again when DynamoDB reports a conflicting transaction."""
+    for attempt in range(BEGIN_ATTEMPTS):
+        try:
+            return store.begin(workflow, execution, principals, claim, now)
+        except store.Busy:
+            if attempt == BEGIN_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
 
 
 def _shown(caller: Caller, workflow_id: int, execution_id: int, needed: str

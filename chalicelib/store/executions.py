@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.errors import Conflict
-from chalicelib.store.models import Execution, Workflow, WorkflowAccess, transaction
+from chalicelib.store.models import Counter, Execution, Workflow, WorkflowAccess, transaction
 
 FINAL_RANK = 2
 
@@ -28,6 +28,33 @@ class AlreadyRunning(Conflict):
                          "and does not allow concurrent executions.")
 
 
+class KeyTaken(Conflict):
+    """An idempotency key was claimed by a concurrent start of the same request."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with the same Idempotency-Key is being processed.")
+
+
+class Busy(Conflict):
+    """DynamoDB refused the transaction because another one held its items: try again."""
+
+    def __init__(self) -> None:
+        super().__init__("The workflow is busy; start the execution again.")
+
+
+def find_claim(scope: str, now: int) -> Counter | None:
+    """The live claim of an idempotency key (`scope` names caller, workflow and key)."""
+    try:
+        claim = Counter.get(scope, consistent_read=True)
+    except Counter.DoesNotExist:
+        return None
+    return claim if claim.expires is None or claim.expires > now else None
+
+
+def new_claim(scope: str, digest: str, execution_id: int, expires: int) -> Counter:
+    return Counter(scope, owner=execution_id, digest=digest, expires=expires)
+
+
 def _access_updates(writes, workflow: Workflow, principals, state: str) -> None:
     for principal in principals:
         writes.update(WorkflowAccess(principal, int(workflow.id)),
@@ -35,8 +62,10 @@ def _access_updates(writes, workflow: Workflow, principals, state: str) -> None:
                       condition=WorkflowAccess.principal.exists())
 
 
-def begin(workflow: Workflow, execution: Execution, principals) -> None:
-    """Stores `execution` (running) and marks the workflow running; raises AlreadyRunning."""
+def begin(workflow: Workflow, execution: Execution, principals,
+          claim: Counter | None = None, now: int = 0) -> None:
+    """Stores `execution` (running) and marks the workflow running; raises AlreadyRunning.
+    With `claim`, also claims an idempotency key (raises KeyTaken if a live claim exists)."""
     concurrency = (Workflow.allow_concurrent_executions == True) | \
         Workflow.running_ids.does_not_exist()
     try:
@@ -49,12 +78,21 @@ def begin(workflow: Workflow, execution: Execution, principals) -> None:
                 Workflow.last_execution_id.set(int(execution.id)),
                 Workflow.state.set("running")],
                 condition=Workflow.id.exists() & concurrency, add_version_condition=False)
+            if claim is not None:
+                writes.save(claim, condition=Counter.name.does_not_exist()
+                            | (Counter.expires <= now))
             _access_updates(writes, workflow, principals, "running")
     except TransactWriteError as error:
+        # PynamoDB sends puts before updates: [execution, claim?, workflow, access...]
         reasons = [reason.code if reason else None
                    for reason in (error.cancellation_reasons or [])]
-        if reasons[1:2] == ["ConditionalCheckFailed"]:  # the workflow item's condition
+        workflow_index = 1 if claim is None else 2
+        if claim is not None and reasons[1:2] == ["ConditionalCheckFailed"]:
+            raise KeyTaken() from None
+        if reasons[workflow_index:workflow_index + 1] == ["ConditionalCheckFailed"]:
             raise AlreadyRunning() from None
+        if "TransactionConflict" in reasons:
+            raise Busy() from None
         if "ConditionalCheckFailed" in reasons:
             raise Conflict("The workflow changed while the execution was being started; "
                            "start it again.") from None

@@ -62,6 +62,8 @@ class Counter(Model):
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
     owner = NumberAttribute(null=True)  # for unique names: the id holding the name
+    digest = UnicodeAttribute(null=True)  # idempotency keys: SHA-256 of the request
+    expires = NumberAttribute(null=True)  # epoch seconds (the table's TTL attribute)
 
 
 class Workflow(Model):

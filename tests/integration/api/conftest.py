@@ -94,14 +94,18 @@ def engine(api_aws: LocalAWS) -> dict[str, str]:
 
 
 @pytest.fixture
-def runner(engine: dict[str, str], api_aws: LocalAWS, tables: None) -> LocalAWS:
+def runner(engine: dict[str, str], api_aws: LocalAWS, tables: None) -> Iterator[LocalAWS]:
     """The engine with no state machines left from earlier tests (their ids start again
-    from 1 on the emptied tables, so execution names would repeat)."""
+    from 1 on the emptied tables, so execution names would repeat). Status events of the
+    test's executions are delivered before the next test empties the tables."""
+    from infra.local.status_events import wait_for_events
+
     sfn = api_aws.client("stepfunctions")
     for page in sfn.get_paginator("list_state_machines").paginate():
         for machine in page["stateMachines"]:
             sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
-    return api_aws
+    yield api_aws
+    wait_for_events(timeout=10.0)
 
 
 @pytest.fixture
@@ -157,8 +161,9 @@ class Api:
         self.client = client
 
     def call(self, method: str, path: str, token: str | None = None, body: Any = None,
-             *, basic: bool = True, raw: str | None = None) -> Answer:
-        headers = {"Content-Type": "application/json"}
+             *, basic: bool = True, raw: str | None = None,
+             headers: dict[str, str] | None = None) -> Answer:
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if token is not None:
             if basic:
                 encoded = base64.b64encode(f"{token}:".encode()).decode()

@@ -179,3 +179,45 @@ def test_fifty_racing_starts_start_exactly_one(api, people, runner):
     assert len(listed) == 1
     api.post(f"/workflows/{workflow['id']}/executions/{listed[0]['id']}/cancel",
              people.alice.token)
+
+
+def test_an_idempotency_key_starts_one_execution(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=WITH_INPUT)
+    path = f"/workflows/{workflow['id']}/executions"
+    body = {"input": {"who": "World"}}
+
+    def post(key: str, sent: dict = body, token: str = people.alice.token):
+        return api.call("POST", path, token, sent, headers={"Idempotency-Key": key})
+
+    first = post("order-17")
+    again = post("order-17")
+    assert (first.status, again.status) == (201, 201)
+    assert again.body["id"] == first.body["id"]
+    other = post("order-18")
+    assert other.body["id"] != first.body["id"]
+    changed = post("order-17", {"input": {"who": "Moon"}})
+    assert changed.status == 409 and "different request" in changed.body["errorDescription"]
+    assert post("", {}).status == 400
+    listed = api.get(path, people.alice.token).body
+    assert sorted(e["id"] for e in listed) == sorted([first.body["id"], other.body["id"]])
+
+
+def test_racing_starts_with_one_idempotency_key_give_one_execution(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=LONG)
+    caller = authenticate(f"Bearer {people.alice.token}")
+    started: list[int] = []
+    barrier = threading.Barrier(10)
+
+    def attempt() -> None:
+        barrier.wait()
+        started.append(int(service.start(caller, workflow["id"], {}, "same-key").execution.id))
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(started) == 10 and len(set(started)) == 1
+    path = f"/workflows/{workflow['id']}/executions"
+    assert [e["id"] for e in api.get(path, people.alice.token).body] == started[:1]
+    api.post(f"{path}/{started[0]}/cancel", people.alice.token)
