@@ -1,9 +1,9 @@
 """`stepwise local`: the service on one machine, with no AWS account.
 
-Starts the local AWS (moto in this process, with Stepwise's adapters), deploys the example
-workflow as a Step Functions state machine, runs it once and prints its result, then serves
-the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM. It creates the service's tables,
-an administrator with an API key, and stores the example as a workflow of that administrator.
+Starts the local AWS (moto in this process, with Stepwise's adapters) and makes what the AWS
+template makes (tables, functions, the status-change rule), creates an administrator with an
+API key, stores the example as a workflow of that administrator and runs it once through the
+service, then serves the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM.
 Writes ``DATA_DIR/local.json`` = ``{"url": ..., "api_key": ...}`` (mode 0600) once the app
 answers.
 """
@@ -20,29 +20,33 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]  # where app.py and examples/ live
 
 
-def _run_example(host, example: Path) -> dict:
-    from chalicelib.compiler import Target, compile_text
-    from infra.local.sfn import deploy_state_machine, run_state_machine
+def _run_example(token: str, workflow_id: int, timeout: float = 30.0) -> dict:
+    """Runs the example workflow once through the service, as the API would."""
+    import time
 
-    compiled = compile_text(example.read_text(encoding="utf-8"), Target(region=host.region))
-    for name, workflow in reversed(list(compiled.items())):
-        deploy_state_machine(host, workflow.definition, name=f"stepwise-{name}")
-    entry = next(iter(compiled.values()))
-    result = run_state_machine(host, entry.definition, {}, name=f"stepwise-{entry.name}")
-    return {"workflow": entry.name, "status": result.status, "output": result.output,
-            "tasks": result.entered()}
+    from chalicelib.service import executions
+    from chalicelib.service.auth import authenticate
+
+    caller = authenticate(f"Bearer {token}")
+    shown = executions.start(caller, workflow_id, {})
+    deadline = time.monotonic() + timeout
+    while shown.execution.state == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        shown = executions.get(caller, workflow_id, int(shown.execution.id))
+    tasks = [task["name"] for task in shown.execution.tasks or []]
+    return {"execution": int(shown.execution.id), "state": shown.execution.state,
+            "tasks": tasks}
 
 
-def _bootstrap(example: Path) -> tuple[str, int | None]:
-    """Creates the service's tables, an admin and its key, and stores the example workflow;
-    gives the key and the example's workflow id."""
+def _bootstrap(host, example: Path) -> tuple[str, int | None]:
+    """Creates what the AWS template makes (tables, functions, the status-change rule), an
+    admin and its key, and stores the example workflow; gives the key and the example's id."""
     from chalicelib.service import workflows
     from chalicelib.service.auth import authenticate
     from chalicelib.service.users import bootstrap_admin
-    from chalicelib.store.tables import create_tables, reset_connections
+    from infra.local.stack import provision
 
-    reset_connections()
-    create_tables()
+    provision(host)
     _, token = bootstrap_admin(name="Local Admin", email="admin@localhost.localdomain",
                                username="admin")
     workflow_id = None
@@ -66,7 +70,6 @@ def serve(port: int, data_dir: str, example: str) -> int:
     from chalice.local import create_local_server
 
     from infra.local.host import LocalAWS
-    from infra.local.tables import create_joins_table
 
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
@@ -80,12 +83,11 @@ def serve(port: int, data_dir: str, example: str) -> int:
         signal.signal(signum, lambda *_: stop.set())
     with LocalAWS(set_endpoint_env=True) as host:
         print(f"local AWS (moto) at {host.endpoint_url}")
-        create_joins_table(host)
-        if example and example_path.exists():
-            run = _run_example(host, example_path)
-            print(f"example workflow '{run['workflow']}': {run['status']}, "
-                  f"tasks {run['tasks']}, output {json.dumps(run['output'])}")
-        token, workflow_id = _bootstrap(example_path)
+        token, workflow_id = _bootstrap(host, example_path)
+        if workflow_id is not None:
+            run = _run_example(token, workflow_id)
+            print(f"example workflow {workflow_id}: execution {run['execution']} "
+                  f"{run['state']}, tasks {run['tasks']}")
         from app import app
         server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", port)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -97,8 +99,8 @@ def serve(port: int, data_dir: str, example: str) -> int:
         print(f"Stepwise API at {url} (Ctrl-C to stop)")
         print(f"admin API key: {token} (also in {data / 'local.json'})")
         if workflow_id is not None:
-            print(f"example workflow {workflow_id}: curl -u {token}: {url}/workflows/"
-                  f"{workflow_id}")
+            print(f"run it again: curl -u {token}: -X POST {url}/workflows/{workflow_id}"
+                  "/executions")
         stop.wait()
         server.server.shutdown()
     return 0
