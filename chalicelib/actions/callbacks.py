@@ -35,5 +35,11 @@ def parse_event(event: object) -> TaskToken:
 
 
 def handler(event: Any, context: Any) -> None:
-    """Lambda entry point: stores the event's token in the configured TokenStore."""
-    token_store().put(parse_event(event))
+    """Lambda entry point: stores the event's token in the configured TokenStore; a pause
+    also marks the execution paused, so the API shows it and accepts a resume."""
+    record = parse_event(event)
+    token_store().put(record)
+    if record.kind in ("pause", "pause_before"):
+        from chalicelib.service.executions import mark_paused
+
+        mark_paused(record.execution)

@@ -43,6 +43,9 @@ class TokenStore(Protocol):
     def delete(self, execution: str, task: str) -> None:
         """Forgets the token of (execution, task), if any."""
 
+    def of_execution(self, execution: str) -> list[TaskToken]:
+        """Every token stored for `execution`."""
+
 
 class MemoryTokenStore:
     """Tokens in a dict of this process."""
@@ -62,6 +65,10 @@ class MemoryTokenStore:
     def delete(self, execution: str, task: str) -> None:
         with self._lock:
             self._records.pop((execution, task), None)
+
+    def of_execution(self, execution: str) -> list[TaskToken]:
+        with self._lock:
+            return [r for (e, _), r in self._records.items() if e == execution]
 
     def clear(self) -> None:
         """Forgets every token."""
@@ -100,6 +107,21 @@ class DynamoTokenStore:
 
     def delete(self, execution: str, task: str) -> None:
         self.client.delete_item(TableName=self.table, Key=_key(execution, task))
+
+    def of_execution(self, execution: str) -> list[TaskToken]:
+        found: list[TaskToken] = []
+        kwargs = {"TableName": self.table, "ConsistentRead": True,
+                  "KeyConditionExpression": "#e = :e",
+                  "ExpressionAttributeNames": {"#e": "execution"},
+                  "ExpressionAttributeValues": {":e": {"S": execution}}}
+        while True:
+            page = self.client.query(**kwargs)
+            found += [TaskToken(execution=i["execution"]["S"], task=i["task"]["S"],
+                                token=i["token"]["S"], kind=i["kind"]["S"],
+                                stored_at=float(i["stored_at"]["N"])) for i in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _key(execution: str, task: str) -> dict[str, dict[str, str]]:

@@ -51,6 +51,12 @@ def cancel_execution(request: ApiRequest, caller: Caller, id: str, execution_id:
         executions.cancel(caller, int_param(id), int_param(execution_id, "execution")))
 
 
+@endpoint(bp, BASE + "/{execution_id}/resume", ["POST"], status=202)
+def resume_execution(request: ApiRequest, caller: Caller, id: str, execution_id: str) -> dict:
+    return views.execution_detail(
+        executions.resume(caller, int_param(id), int_param(execution_id, "execution")))
+
+
 @endpoint(bp, BASE + "/{execution_id}/tasks/{task_name}", ["GET"])
 def get_execution_task(request: ApiRequest, caller: Caller, id: str, execution_id: str,
                        task_name: str) -> dict:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import clock, language
+from chalicelib.actions.tokens import token_store
 from chalicelib.engine import history, machines, runs
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.service import workflow_fields as fields
@@ -188,6 +189,32 @@ def cancel(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecutio
     _, execution, level = _shown(caller, workflow_id, execution_id, "write")
     if execution.rank < store.FINAL_RANK and execution.execution_arn:
         runs.stop(execution.execution_arn, f"Cancelled by {caller.username}")
+    version = workflow_store.version(workflow_id, int(execution.definition_version))
+    return ShownExecution(execution, version.definition if version else "", level)
+
+
+def mark_paused(execution_arn: str) -> bool:
+    """A pause (engine command or pause-before) reached: the execution shows as paused."""
+    parsed = runs.parse_name(execution_arn.rsplit(":", 1)[-1])
+    execution = store.get(*parsed) if parsed else None
+    return execution is not None and store.set_pause(execution, True, "Execution is paused")
+
+
+def resume(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
+    """Lets a paused execution go on: sends the stored pause tokens."""
+    _, execution, level = _shown(caller, workflow_id, execution_id, "write")
+    if execution.state != "paused" or not execution.execution_arn:
+        raise BadRequest(f"Only a paused execution can be resumed; this one is "
+                         f"{execution.state}.")
+    store_of_tokens = token_store()
+    pauses = [t for t in store_of_tokens.of_execution(execution.execution_arn)
+              if t.kind in ("pause", "pause_before")]
+    if not pauses:
+        raise Conflict("The execution is pausing; resume it again in a moment.")
+    store.set_pause(execution, False, "Execution is running")
+    for token in pauses:
+        runs.send_success(token.token)
+        store_of_tokens.delete(token.execution, token.task)
     version = workflow_store.version(workflow_id, int(execution.definition_version))
     return ShownExecution(execution, version.definition if version else "", level)
 

@@ -152,3 +152,18 @@ def release(workflow: Workflow, execution_id: int, state: str, principals) -> No
 def active(limit: int) -> list[Execution]:
     """Executions not yet final, oldest first (a Query of the sparse `active` index)."""
     return list(Execution.by_activity.query("1", limit=limit))
+
+
+def set_pause(execution: Execution, paused: bool, info: str) -> bool:
+    """Marks a running execution paused (or a paused one running); gives whether it did."""
+    state, before = ("paused", "running") if paused else ("running", "paused")
+    try:
+        execution.update(actions=[Execution.state.set(state),
+                                  Execution.mistral_state.set(state),
+                                  Execution.mistral_state_info.set(info)],
+                         condition=(Execution.rank < FINAL_RANK) & (Execution.state == before))
+    except UpdateError as error:
+        if "ConditionalCheckFailed" in str(error):
+            return False
+        raise
+    return True

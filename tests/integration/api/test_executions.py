@@ -221,3 +221,47 @@ def test_racing_starts_with_one_idempotency_key_give_one_execution(api, people, 
     path = f"/workflows/{workflow['id']}/executions"
     assert [e["id"] for e in api.get(path, people.alice.token).body] == started[:1]
     api.post(f"{path}/{started[0]}/cancel", people.alice.token)
+
+
+PAUSING = """version: '2.0'
+pausing:
+  tasks:
+    first:
+      action: std.noop
+      on-success: [pause, second]
+    second:
+      action: std.noop
+      on-success: third
+    third:
+      action: std.noop
+      pause-before: true
+"""
+
+
+def wait_state(api, token, workflow_id, execution_id, state, timeout=15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = api.get(f"/workflows/{workflow_id}/executions/{execution_id}", token).body
+        if got["state"] == state or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
+
+
+def test_pause_and_resume(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=PAUSING)
+    path = f"/workflows/{workflow['id']}/executions"
+    started = api.post(path, people.alice.token)
+    execution = f"{path}/{started.body['id']}"
+    paused = wait_state(api, people.alice.token, workflow["id"], started.body["id"], "paused")
+    assert (paused["state"], paused["mistralState"]) == ("paused", "paused")
+    assert api.post(f"{execution}/resume", people.bob.token).status == 404
+    resumed = api.post(f"{execution}/resume", people.alice.token)
+    assert resumed.status == 202 and resumed.body["state"] == "running"
+    # the second pause: pause-before of `third`
+    wait_state(api, people.alice.token, workflow["id"], started.body["id"], "paused")
+    assert api.post(f"{execution}/resume", people.alice.token).status == 202
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert final["state"] == "succeeded"
+    assert [t["name"] for t in final["tasks"]] == ["first", "second", "third"]
+    again = api.post(f"{execution}/resume", people.alice.token)
+    assert again.status == 400 and "Only a paused execution" in again.body["errorDescription"]
