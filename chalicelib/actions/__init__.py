@@ -24,8 +24,22 @@ from .std_actions import run_action
 from .tokens import DynamoTokenStore, MemoryTokenStore, TaskToken, TokenStore, token_store
 
 __all__ = [
-    "ActionError", "ActionFailed", "ActionInputError", "ActionNotRegistered", "EmailNotSent",
-    "ForbiddenTarget", "HttpConnectionError", "HttpError", "HttpTimeout", "WorkflowFail",
-    "DynamoTokenStore", "MemoryTokenStore", "TaskToken", "TokenStore", "actions_handler",
-    "callbacks_handler", "run_action", "token_store",
+    "ActionError",
+    "ActionFailed",
+    "ActionInputError",
+    "ActionNotRegistered",
+    "DynamoTokenStore",
+    "EmailNotSent",
+    "ForbiddenTarget",
+    "HttpConnectionError",
+    "HttpError",
+    "HttpTimeout",
+    "MemoryTokenStore",
+    "TaskToken",
+    "TokenStore",
+    "WorkflowFail",
+    "actions_handler",
+    "callbacks_handler",
+    "run_action",
+    "token_store",
 ]

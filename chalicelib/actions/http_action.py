@@ -383,7 +383,7 @@ def send(request: HttpRequest, *, allow_loopback: bool = False,
             if data is None:
                 data, truncated = _read(response, deadline)
             charset = response.headers.get_content_charset()
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise HttpTimeout(f"{shown} timed out after {request.timeout:g} s") from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, (TimeoutError, socket.timeout)):
