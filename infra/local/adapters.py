@@ -10,7 +10,11 @@ moto (see `infra.local.host.LocalAWS`) and are never imported by deployed code (
 - `infra.local.state_output_adapter`: datetimes in state data stay renderable;
 - `infra.local.api_adapter`: SendTaskFailure and StopExecution keep their `cause`;
 - `infra.local.assign_adapter`: string literals in `Assign` are decoded like any JSON string;
-- `infra.local.dynamodb_adapter`: item writes are atomic (one at a time), as on AWS.
+- `infra.local.dynamodb_adapter`: item writes are atomic (one at a time), as on AWS;
+- `infra.local.branch_error_adapter`: a Parallel branch or Map iteration failing with a
+  `States.*` error fails its state with that error, as on AWS;
+- `infra.local.branch_stop_adapter`: a branch stopped before it started does not run (and
+  raises nothing in its thread).
 
 Takes: nothing. Gives: `install_adapters()` (idempotent, thread-safe) and `check_moto()`, which
 raises `MotoMismatchError` if moto is not exactly 5.2.5 or a patched internal is missing.
@@ -23,6 +27,8 @@ import threading
 from infra.local import (
     api_adapter,
     assign_adapter,
+    branch_error_adapter,
+    branch_stop_adapter,
     dynamodb_adapter,
     jsonata_adapter,
     lambda_adapter,
@@ -31,7 +37,7 @@ from infra.local import (
 )
 from infra.local.moto_guard import MotoMismatchError, check_moto_version
 
-__all__ = ["MotoMismatchError", "check_moto", "install_adapters", "adapters_installed"]
+__all__ = ["MotoMismatchError", "adapters_installed", "check_moto", "install_adapters"]
 
 _lock = threading.Lock()
 _installed = False
@@ -47,6 +53,8 @@ def check_moto() -> None:
     api_adapter.check()
     assign_adapter.check()
     dynamodb_adapter.check()
+    branch_error_adapter.check()
+    branch_stop_adapter.check()
 
 
 def install_adapters() -> None:
@@ -63,6 +71,8 @@ def install_adapters() -> None:
         api_adapter.install()
         assign_adapter.install()
         dynamodb_adapter.install()
+        branch_error_adapter.install()
+        branch_stop_adapter.install()
         _installed = True
 
 

@@ -9,12 +9,7 @@ from hypothesis import strategies as st
 
 from chalicelib.errors import InvalidDefinition
 
-pytestmark = [
-    pytest.mark.moto,
-    # moto's interpreter reports, from its own threads, the branches it stops when a `fail`
-    # ends the execution; the executions themselves are checked below
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
-]
+pytestmark = pytest.mark.moto
 
 WORKFLOW_ERRORS = {"Stepwise.WorkflowFailed", "Stepwise.Fail"}
 
