@@ -22,6 +22,12 @@ never waits forever. After the region, the join check only asks whether the join
 key of its item for this region entry is in the doc's `fired` list) and otherwise takes the
 join's error path, as for any join whose arrivals did not suffice.
 
+The threads of joins checked after the region (in the stages of its joins) may arrive at an
+early join too: the counted branch of such a join also checks the stages before the join's
+own (`Regions._join_layers`), so that every arrival comes before the release. Early joins
+of later stages thus wrap those of earlier ones: each layer is a Parallel of a counted
+branch (holding the layer before it) and its waiters.
+
 The doc carries ``joins`` (join name → the key of its item for the current entry into its
 region, drawn when the region starts, and the items' expiry) and ``fired`` (the keys of the
 joins that fired). Mixed into `Lowering`.
@@ -139,9 +145,12 @@ class EarlyJoins:
             "Next": scope.ends[f"{shared}:wake"]}
         return arrive
 
-    def counted_region(self, label: str, branches: list[dict], early: list[str]) -> list[dict]:
-        """The branches of a region that owns early joins: its own Parallel followed by the
-        release of every early join, then one waiter branch per early join."""
+    def counted_region(self, label: str, origin: str, branches: list[dict], early: list[str],
+                       checked: list[list[str]]) -> list[dict]:
+        """The branches of a layer of a region that owns early joins: the *counted* branch
+        (its own Parallel of `branches`, then the joins of the stages `checked`, whose
+        threads may still arrive at `early`, then the release of every join of `early`),
+        then one waiter branch per join of `early`."""
         counted = ScopeStates(root=False)
         nxt = self.namer.new(label, "released")
         counted.states[nxt] = {"Type": "Pass", "End": True}
@@ -155,7 +164,9 @@ class EarlyJoins:
                 "Output": data.expr(_wake(f"$count($sw_item.froms.SS) < {self.graph.early[join]}")),
                 "Retry": RETRY, "Next": self._send_token(counted, join, "unblock", after)}
             nxt = release
-        entry = self._parallel(counted, label, "region", branches, nxt)
+        if checked:
+            nxt = self._owned_joins(counted, origin, checked, CLEAN, nxt)
+        entry = self._parallel(counted, label, "region", branches, nxt) if branches else nxt
         own = [{"StartAt": entry, "States": _ordered(counted.states, entry)}]
         return own + [self._waiter(join) for join in early]
 

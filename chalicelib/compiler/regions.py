@@ -34,9 +34,11 @@ class Regions:
                 "move the loop into a sub-workflow, or end the branches before looping")
         self.fan_stack.append(origin)
         try:
-            after_joins = self._owned_joins(scope, origin, owned, taint, then)
+            layers, tail = self._join_layers(origin, owned)
+            after_joins = self._owned_joins(scope, origin, tail, taint, then)
             label = "Start" if origin == ROOT else origin
-            if not targets and extra is None:
+            nested = any(checked for _, checked in layers)
+            if not targets and extra is None and not nested:
                 return after_joins or self.end(scope, MAYBE) or self._end_pass(scope, label)
             branches = []
             mark = len(self.goto_log)
@@ -55,12 +57,20 @@ class Regions:
                          entry)],
                         skip, None)
                 branches.append({"StartAt": entry, "States": _ordered(branch.states, entry)})
-            if early:
-                branches = self.counted_region(label, branches, early)
+            for joins, checked in layers:
+                if branches or checked:
+                    branches = self.counted_region(label, origin, branches, joins, checked)
             self.scope_stack.pop()
             self.fan_stack.pop()
             gotos = self.goto_log[mark:]
             del self.goto_log[mark:]
+            if gotos and nested:
+                task = self.workflow.tasks.get(origin)
+                raise UnsupportedShape(
+                    origin, task.position if task else self.workflow.position,
+                    f"a loop leaves the region that task '{origin}' starts, where another "
+                    "join's thread leads to a 'join: one' or 'join: N' task",
+                    "move the loop into a sub-workflow")
             after = after_joins if after_joins else self.end(scope, MAYBE)
             return self._parallel(scope, label, "parallel", branches,
                                   self._loop_back(scope, label, gotos, taint, after), arguments)
@@ -68,12 +78,28 @@ class Regions:
             if self.fan_stack and self.fan_stack[-1] == origin:
                 self.fan_stack.pop()
 
-    def _owned_joins(self, scope: ScopeStates, origin: str, owned: list[str], taint: str,
-                     then: str | None) -> str | None:
-        """Check the joins a region owns, stage by stage, then continue with `then`."""
-        if not owned:
-            return then
-        stages = self.graph.stages[origin]
+    def _join_layers(self, origin: str, owned: list[str]) -> tuple[list, list[list[str]]]:
+        """Where the joins a region owns are checked: gives the layers of its counted region
+        and the stages checked after it.
+
+        An early join counts arrivals only while its region runs, and the threads of the
+        joins checked in earlier stages may arrive at it: the early joins of stage i are
+        released after the stages before i have run. Each layer is (early joins, stages
+        checked inside the layer before they are released); the layers nest in order, the
+        first innermost. The stages from the last one with an early join on are checked
+        after the region."""
+        stages = self.graph.stages.get(origin, []) if owned else []
+        layers, start = [], 0
+        for number, stage in enumerate(stages):
+            early = [j for j in stage if j in self.graph.early]
+            if early:
+                layers.append((early, stages[start:number]))
+                start = number
+        return layers, stages[start:]
+
+    def _owned_joins(self, scope: ScopeStates, origin: str, stages: list[list[str]],
+                     taint: str, then: str | None) -> str | None:
+        """Check joins a region owns, stage by stage, then continue with `then`."""
         nxt = then
         for number, stage in reversed(list(enumerate(stages))):
             last = number == len(stages) - 1
@@ -127,7 +153,11 @@ class Regions:
                           self.thread_error_entry(scope, join, TAINTED)))
         rules.append((f"$not({satisfied})", self.thread_error_entry(scope, join, taint)))
         if scope.root and taint == CLEAN:
-            rules.append((failed, self.thread(scope, join, TAINTED)))
+            # a failure was recorded: the tainted copy of what follows (an early join has
+            # run already, in its waiter branch: only the end is left)
+            tainted = (self.end(scope, TAINTED) if join in self.graph.early
+                       else self.thread(scope, join, TAINTED))
+            rules.append((failed, tainted))
         return self._choice_raw(scope, join, rules, default, taint, role="join")
 
     def split(self, scope: ScopeStates, origin: str, make) -> str | None:

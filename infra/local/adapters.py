@@ -17,7 +17,11 @@ moto (see `infra.local.host.LocalAWS`) and are never imported by deployed code (
   Change" events (RUNNING, then its final status) on the default event bus
   (`status_events.wait_for_events(timeout)` waits until they are delivered);
 - `infra.local.rule_targets`: EventBridge rules invoke Lambda targets and start Step Functions
-  targets.
+  targets;
+- `infra.local.branch_error_adapter`: a Parallel branch or Map iteration failing with a
+  `States.*` error fails its state with that error, as on AWS;
+- `infra.local.branch_stop_adapter`: a branch stopped before it started does not run (and
+  raises nothing in its thread).
 
 Takes: nothing. Gives: `install_adapters()` (idempotent, thread-safe) and `check_moto()`, which
 raises `MotoMismatchError` if moto is not exactly 5.2.5 or a patched internal is missing.
@@ -30,6 +34,8 @@ import threading
 from infra.local import (
     api_adapter,
     assign_adapter,
+    branch_error_adapter,
+    branch_stop_adapter,
     dynamodb_adapter,
     jsonata_adapter,
     lambda_adapter,
@@ -41,7 +47,7 @@ from infra.local import (
 )
 from infra.local.moto_guard import MotoMismatchError, check_moto_version
 
-__all__ = ["MotoMismatchError", "check_moto", "install_adapters", "adapters_installed"]
+__all__ = ["MotoMismatchError", "adapters_installed", "check_moto", "install_adapters"]
 
 _lock = threading.Lock()
 _installed = False
@@ -60,6 +66,8 @@ def check_moto() -> None:
     sfn_versions_adapter.check()
     status_events.check()
     rule_targets.check()
+    branch_error_adapter.check()
+    branch_stop_adapter.check()
 
 
 def install_adapters() -> None:
@@ -79,6 +87,8 @@ def install_adapters() -> None:
         sfn_versions_adapter.install()
         status_events.install()
         rule_targets.install()
+        branch_error_adapter.install()
+        branch_stop_adapter.install()
         _installed = True
 
 

@@ -227,3 +227,115 @@ def test_a_waiter_that_comes_after_its_region_ended_ends_without_the_join(sw):
     assert result.status == "SUCCEEDED", result.describe()
     assert _action_calls() == []
     assert result.output == {}
+
+
+# Arrivals that come from the thread of another join of the same region: that join is
+# checked after the region's own branches, so the early join must still count then.
+
+def test_join_one_reached_only_through_a_join_all_checked_after_the_region(sw):
+    """`j` gets its only arrival from `b`, a `join: all` checked once `a`'s branches end."""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.rec
+      on-success:
+        - j: <% 1 > 2 %>
+      on-complete: [b]
+    b:
+      join: all
+      action: t.rec
+      on-success: [j]
+    j:
+      join: one
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter(["a", "b", "j"])
+
+
+def test_join_one_after_a_failed_task_whose_on_complete_starts_a_join_all(sw):
+    """`a` fails; its on-complete reaches `j` only through the `join: all` task `b`: `j`
+    runs once and the execution fails for `a`'s unhandled error."""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.fail
+      on-success: [j]
+      on-complete: [b]
+    b:
+      join: all
+      action: t.rec
+      on-success: [j]
+      on-complete: [j]
+    j:
+      join: one
+      action: t.rec
+      on-complete: [after]
+    after:
+      action: t.rec
+""")
+    assert run.status == "FAILED", run.describe()
+    assert run.error == "Stepwise.WorkflowFailed", run.describe()
+    assert Counter(run.called()) == Counter(["a", "b", "j", "after"])
+
+
+def test_join_one_reached_from_the_thread_of_another_join_one_of_its_region(sw):
+    """`e2`'s arrival comes from `e1`'s thread, which ends long after `a`'s own branches."""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    a:
+      action: t.rec
+      on-success: [p, q, x]
+    p:
+      action: t.rec
+      on-success: [e1]
+    q:
+      action: t.rec
+      on-success: [e1]
+    x:
+      action: t.rec
+      on-success:
+        - e2: <% 1 > 2 %>
+    e1:
+      join: one
+      action: t.sleep seconds=1
+      on-success: [e2]
+    e2:
+      join: one
+      action: t.rec
+""")
+    assert run.status == "SUCCEEDED", run.describe()
+    assert Counter(run.called()) == Counter(["a", "p", "q", "x", "e1", "e2"])
+
+
+def test_join_one_runs_once_when_another_branch_failed_unhandled(sw):
+    """After the region, a recorded failure only ends the execution: the join that fired in
+    its waiter branch does not run a second time."""
+    run = sw.run("""
+version: '2.0'
+wf:
+  tasks:
+    broken:
+      action: t.fail
+    a:
+      action: t.rec
+      on-success: [j]
+    b:
+      action: t.rec
+      on-success: [j]
+    j:
+      join: one
+      action: t.rec
+      on-success: [after]
+    after:
+      action: t.rec
+""")
+    assert run.status == "FAILED", run.describe()
+    assert run.error == "Stepwise.WorkflowFailed", run.describe()
+    assert Counter(run.called()) == Counter(["broken", "a", "b", "j", "after"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -579,6 +580,89 @@ def test_parallel_and_history_views(local_aws: LocalAWS) -> None:
     assert result.events[-1]["type"] == "ExecutionSucceeded"
 
 
+def test_moto_alone_refuses_states_names_for_branch_errors() -> None:
+    """Why `branch_error_adapter` exists: moto rebuilds a failed branch's error as a custom
+    error name, and custom names may not begin with `States.`."""
+    custom = moto_guard.require(
+        "moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name",
+        "CustomErrorName")
+    with pytest.raises(ValueError, match="MUST NOT begin with the prefix 'States.'"):
+        custom(error_name="States.QueryEvaluationError")
+
+
+def failing_pass(message: str) -> dict[str, Any]:
+    return {"Type": "Pass", "Output": "{% $error('" + message + "') %}", "End": True}
+
+
+def test_a_states_error_in_a_branch_fails_each_enclosing_parallel_with_it(
+    local_aws: LocalAWS,
+) -> None:
+    inner = {"Type": "Parallel", "End": True, "Branches": [
+        jsonata({"Fine": times("2")}), jsonata({"Broken": failing_pass("deep down")})]}
+    definition = jsonata({
+        "Outer": {
+            "Type": "Parallel", "End": True,
+            "Branches": [jsonata({"Inner": inner})],
+            "Catch": [{"ErrorEquals": ["States.QueryEvaluationError"],
+                       "Output": "{% $states.errorOutput %}", "Next": "Caught"}]},
+        "Caught": {"Type": "Pass", "End": True},
+    })
+    result = run_state_machine(local_aws, definition, {"n": 1})
+    assert result.status == "SUCCEEDED", result.describe()
+    assert result.output["Error"] == "States.QueryEvaluationError", result.describe()
+    assert "deep down" in result.output["Cause"]
+
+    uncaught = jsonata({"Inner": inner})
+    result = run_state_machine(local_aws, uncaught, {"n": 1})
+    assert result.status == "FAILED", result.describe()
+    assert result.error == "States.QueryEvaluationError", result.describe()
+
+
+def test_a_states_error_in_a_map_iteration_fails_the_map_with_it(local_aws: LocalAWS) -> None:
+    definition = jsonata({
+        "Each": {
+            "Type": "Map", "Items": "{% [1, 2] %}", "End": True,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Item",
+                              "States": {"Item": failing_pass("in an item")}},
+            "Catch": [{"ErrorEquals": ["States.QueryEvaluationError"],
+                       "Output": "{% $states.errorOutput %}", "Next": "Caught"}]},
+        "Caught": {"Type": "Pass", "End": True},
+    })
+    result = run_state_machine(local_aws, definition, {})
+    assert result.status == "SUCCEEDED", result.describe()
+    assert result.output["Error"] == "States.QueryEvaluationError", result.describe()
+
+
+def stopped_while_starting(delay: int, width: int = 100) -> dict[str, Any]:
+    """A Parallel whose first branch fails after `delay` Pass states, while its second branch
+    starts an inner Parallel of `width` branches: moto stops the inner branches, some of them
+    before their threads have begun."""
+    chain: dict[str, Any] = {
+        f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}" if i + 1 < delay else "Boom"}
+        for i in range(delay)
+    }
+    chain["Boom"] = {"Type": "Fail", "Error": "Boom", "Cause": "on purpose"}
+    inner = {"Type": "Parallel", "End": True, "Branches": [
+        jsonata({f"P{i}": {"Type": "Pass", "End": True}}) for i in range(width)]}
+    return jsonata({"Fork": {"Type": "Parallel", "End": True, "Branches": [
+        jsonata(chain, "S0" if delay else "Boom"), jsonata({"Inner": inner})]}})
+
+
+def test_branches_stopped_before_they_start_raise_nothing(
+    local_aws: LocalAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `branch_stop_adapter`, each inner branch stopped before its thread began
+    raises RuntimeError in that thread (when the stop lands while the inner Parallel starts
+    its branches: a few delays make that likely)."""
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+    for delay in (0, 4, 16):
+        result = run_state_machine(local_aws, stopped_while_starting(delay), {})
+        assert (result.status, result.error) == ("FAILED", "Boom"), result.describe()
+    time.sleep(0.3)  # threads of stopped branches that start late
+    assert raised == []
+
+
 def test_datetimes_in_state_output_do_not_break_describe(local_aws: LocalAWS) -> None:
     table = unique("table")
     local_aws.client("dynamodb").create_table(
@@ -671,7 +755,7 @@ def test_deployed_code_never_imports_local_mode() -> None:
     offenders = [
         str(path.relative_to(root.parent))
         for path in root.rglob("*.py")
-        if re.search(r"^\s*(from|import)\s+infra\b", path.read_text(encoding="utf-8"), re.M)
+        if re.search(r"^\s*(from|import)\s+infra\b", path.read_text(encoding="utf-8"), re.MULTILINE)
     ]
     assert offenders == []
 
