@@ -96,11 +96,11 @@ def engine(api_aws: LocalAWS) -> dict[str, str]:
 @pytest.fixture
 def runner(engine: dict[str, str], api_aws: LocalAWS, tables: None) -> LocalAWS:
     """The engine with no state machines left from earlier tests (their ids start again
-    from 1 on the emptied tables, so execution names would repeat)."""
-    sfn = api_aws.client("stepfunctions")
-    for page in sfn.get_paginator("list_state_machines").paginate():
-        for machine in page["stateMachines"]:
-            sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
+    from 1 on the emptied tables, so execution names would repeat), nor executions still
+    running whose status events could come during this test."""
+    from infra.local import stack
+
+    stack.clear_state_machines(api_aws)
     return api_aws
 
 
