@@ -8,15 +8,21 @@
 - the EventBridge rule that sends "Step Functions Execution Status Change" events of the
   service's state machines to that handler.
 Gives: the names it made, for messages.
+
+`clear_state_machines(host)` undoes what runs left between tests: it stops the executions
+still running, waits until their status events reached the app, and deletes every state
+machine.
 """
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from chalicelib import config
 from chalicelib.store.tables import create_tables, reset_connections
 from infra.local.sfn import deploy_lambda
+from infra.local.status_events import wait_for_events
 from infra.local.tables import create_joins_table
 
 
@@ -47,3 +53,29 @@ def provision(host: Any) -> dict[str, str]:
     events.put_targets(Rule=rule, Targets=[
         {"Id": "on-execution-event", "Arn": arns[f"{prefix}-on-execution-event"]}])
     return {"rule": rule, **{name: arn for name, arn in arns.items()}}
+
+
+def clear_state_machines(host: Any, timeout: float = 10.0) -> None:
+    """Deletes every state machine, stopping first the executions still running and waiting
+    until their status events have reached the app (tests call it between tests: emptied
+    tables give the same ids again, hence the same machine and execution names, so a late
+    event or a machine left behind would land on the next test's workflows)."""
+    sfn = host.client("stepfunctions")
+    machines = [machine["stateMachineArn"]
+                for page in sfn.get_paginator("list_state_machines").paginate()
+                for machine in page["stateMachines"]]
+    running = [execution["executionArn"] for arn in machines
+               for page in sfn.get_paginator("list_executions").paginate(
+                   stateMachineArn=arn, statusFilter="RUNNING")
+               for execution in page["executions"]]
+    for arn in running:
+        sfn.stop_execution(executionArn=arn, cause="cleared between tests")
+    deadline = time.monotonic() + timeout
+    for arn in running:
+        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{arn} still running {timeout}s after it was stopped")
+            time.sleep(0.02)
+    wait_for_events(max(0.1, deadline - time.monotonic()))
+    for arn in machines:
+        sfn.delete_state_machine(stateMachineArn=arn)

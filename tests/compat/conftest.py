@@ -1,7 +1,12 @@
 """The real `civis` client against Stepwise served over HTTP on loopback.
 
-- `served`: the local AWS (moto) with the service's tables, and the Chalice app served by
-  Chalice's local server on 127.0.0.1 (a free port), for the whole session;
+- `served`: the local AWS (moto) with what the AWS template makes (`infra.local.stack`: the
+  tables, the functions, the rule sending Step Functions status events to the app's
+  `on_execution_event`), and the Chalice app served by Chalice's local server on 127.0.0.1
+  (a free port), for the whole session. Status events need nothing from that server: the
+  rule's target runs `app.on_execution_event` in this process (the local Lambda adapter);
+- `runner`: for tests that run executions, no state machines or running executions left from
+  earlier tests (ids start again from 1 on the emptied tables, so names would repeat);
 - `tables`: emptied before each test (table clients are rebuilt only when they point elsewhere:
   building them costs seconds);
 - `civis_for(token)`: a `civis.APIClient` for that API key, built as users build it (endpoint
@@ -23,6 +28,7 @@ import pytest
 from chalicelib.service import users
 from chalicelib.store import models as store_models
 from chalicelib.store import tables as store_tables
+from infra.local import stack
 from infra.local.host import LocalAWS
 
 
@@ -30,6 +36,7 @@ from infra.local.host import LocalAWS
 class Served:
     url: str
     aws_endpoint: str
+    aws: LocalAWS
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +45,7 @@ def served() -> Iterator[Served]:
     from chalice.local import create_local_server
 
     with LocalAWS(set_endpoint_env=True) as aws:
-        store_tables.reset_connections()
-        store_tables.create_tables()
+        stack.provision(aws)  # the tables too
         from app import app
 
         server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", 0)
@@ -49,7 +55,7 @@ def served() -> Iterator[Served]:
         url = f"http://127.0.0.1:{port}/"
         with urllib.request.urlopen(f"{url}ping", timeout=10) as response:
             assert json.loads(response.read()) == {"status": "ok"}
-        yield Served(url, aws.endpoint_url)
+        yield Served(url, aws.endpoint_url, aws)
         server.server.shutdown()
     store_tables.reset_connections()
 
@@ -75,6 +81,13 @@ def tables(served: Served) -> None:
             with model.batch_write() as batch:
                 for item in items:
                     batch.delete(item)
+
+
+@pytest.fixture
+def runner(served: Served, tables: None) -> Iterator[LocalAWS]:
+    stack.clear_state_machines(served.aws)
+    yield served.aws
+    stack.clear_state_machines(served.aws)  # so no late event reaches the next test's tables
 
 
 @pytest.fixture

@@ -96,16 +96,13 @@ def engine(api_aws: LocalAWS) -> dict[str, str]:
 @pytest.fixture
 def runner(engine: dict[str, str], api_aws: LocalAWS, tables: None) -> Iterator[LocalAWS]:
     """The engine with no state machines left from earlier tests (their ids start again
-    from 1 on the emptied tables, so execution names would repeat). Status events of the
-    test's executions are delivered before the next test empties the tables."""
-    from infra.local.status_events import wait_for_events
+    from 1 on the emptied tables, so execution names would repeat), nor executions still
+    running whose status events could come during this test."""
+    from infra.local import stack
 
-    sfn = api_aws.client("stepfunctions")
-    for page in sfn.get_paginator("list_state_machines").paginate():
-        for machine in page["stateMachines"]:
-            sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
+    stack.clear_state_machines(api_aws)
     yield api_aws
-    wait_for_events(timeout=10.0)
+    stack.clear_state_machines(api_aws)
 
 
 @pytest.fixture
