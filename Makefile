@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA ?= .local-data
 
-.PHONY: install local test bench bench-requests clean
+.PHONY: install local test bench bench-requests bench-executions clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ bench: install
 
 bench-requests: install
 	$(BIN)/python bench/api_requests.py
+
+bench-executions: install
+	$(BIN)/python bench/executions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
