@@ -62,17 +62,27 @@ def target(workflow_id: int) -> Target:
 
 
 def _publish(name: str, definition: dict, description: str) -> tuple[str, str]:
-    """Creates or updates machine `name`; gives (machine ARN, published version ARN)."""
+    """Updates machine `name` (or creates it); gives (machine ARN, published version ARN).
+
+    Update first: CreateStateMachine on an existing name is refused on AWS when the
+    definition differs, and other implementations answer it with the old machine.
+    """
     sfn = clients.client("stepfunctions")
     text = json.dumps(definition, separators=(",", ":"))
     role = config.resolve_states_role_arn()
+    arn = machine_arn(name)
+    try:
+        updated = sfn.update_state_machine(stateMachineArn=arn, definition=text, roleArn=role,
+                                           publish=True, versionDescription=description)
+        return arn, updated["stateMachineVersionArn"]
+    except sfn.exceptions.StateMachineDoesNotExist:
+        pass
     try:
         made = sfn.create_state_machine(name=name, definition=text, roleArn=role,
                                         type="STANDARD", publish=True,
                                         versionDescription=description)
         return made["stateMachineArn"], made["stateMachineVersionArn"]
-    except sfn.exceptions.StateMachineAlreadyExists:
-        arn = machine_arn(name)
+    except sfn.exceptions.StateMachineAlreadyExists:  # created meanwhile by another start
         updated = sfn.update_state_machine(stateMachineArn=arn, definition=text, roleArn=role,
                                            publish=True, versionDescription=description)
         return arn, updated["stateMachineVersionArn"]

@@ -265,3 +265,20 @@ def test_pause_and_resume(api, people, runner):
     assert [t["name"] for t in final["tasks"]] == ["first", "second", "third"]
     again = api.post(f"{execution}/resume", people.alice.token)
     assert again.status == 400 and "Only a paused execution" in again.body["errorDescription"]
+
+
+def test_each_execution_runs_the_definition_it_started_with(api, people, runner):
+    workflow = create_workflow(api, people.alice.token)
+    path = f"/workflows/{workflow['id']}/executions"
+    first = api.post(path, people.alice.token)
+    wait_final(api, people.alice.token, workflow["id"], first.body["id"])
+    changed = workflow["definition"].replace("greet:", "welcome:")
+    assert api.patch(f"/workflows/{workflow['id']}", people.alice.token,
+                     {"definition": changed}).status == 200
+    second = api.post(path, people.alice.token)
+    final = wait_final(api, people.alice.token, workflow["id"], second.body["id"])
+    assert [t["name"] for t in final["tasks"]] == ["welcome"]
+    assert final["definition"] == changed
+    old = api.get(f"{path}/{first.body['id']}", people.alice.token).body
+    assert [t["name"] for t in old["tasks"]] == ["greet"]
+    assert old["definition"] == workflow["definition"]
