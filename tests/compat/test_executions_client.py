@@ -171,8 +171,40 @@ def test_an_invalid_definition_is_not_run(client):
     assert client.workflows.list_executions(workflow_id) == []
 
 
-def test_resume_and_retry_are_not_offered_yet(civis_for, admin):
+def test_retry_is_not_offered_yet(civis_for, admin):
     client = civis_for(admin.token)  # built from the served GET /endpoints
     assert hasattr(client.workflows, "post_executions_cancel")
-    assert not hasattr(client.workflows, "post_executions_resume")
+    assert hasattr(client.workflows, "post_executions_resume")
     assert not hasattr(client.workflows, "post_executions_retry")
+
+
+PAUSING = """version: '2.0'
+pausing:
+  tasks:
+    first:
+      action: std.noop
+      on-success: [pause, second]
+    second:
+      action: std.noop
+"""
+
+
+def test_resume_a_paused_execution(civis_for, admin, runner):
+    import time
+
+    client = civis_for(admin.token)
+    workflow = client.workflows.post("pausing", definition=PAUSING)
+    started = client.workflows.post_executions(workflow.id)
+    deadline = time.monotonic() + 15
+    shown = started
+    while shown.state != "paused" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        shown = client.workflows.get_executions(workflow.id, started.id)
+    assert (shown.state, shown.mistral_state) == ("paused", "paused")
+    resumed = client.workflows.post_executions_resume(workflow.id, started.id)
+    assert resumed.id == started.id and resumed.state == "running"
+    while shown.state in ("paused", "running") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        shown = client.workflows.get_executions(workflow.id, started.id)
+    assert shown.state == "succeeded"
+    assert [task.name for task in shown.tasks] == ["first", "second"]
