@@ -282,3 +282,32 @@ def test_each_execution_runs_the_definition_it_started_with(api, people, runner)
     old = api.get(f"{path}/{first.body['id']}", people.alice.token).body
     assert [t["name"] for t in old["tasks"]] == ["greet"]
     assert old["definition"] == workflow["definition"]
+
+
+MAP = """version: '2.0'
+fanout:
+  input:
+    - items: [1, 2, 3, 4, 5, 6]
+  tasks:
+    each:
+      with-items: item in <% $.items %>
+      concurrency: 2
+      action: std.noop
+      wait-before: 30
+"""
+
+
+def test_cancel_stops_a_running_with_items_map(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=MAP)
+    path = f"/workflows/{workflow['id']}/executions"
+    started = api.post(path, people.alice.token)
+    assert started.status == 201, started.body
+    time.sleep(0.5)  # the Map has begun its first iterations
+    running = api.get(f"{path}/{started.body['id']}", people.alice.token).body
+    assert running["state"] == "running"
+    assert api.post(f"{path}/{started.body['id']}/cancel", people.alice.token).status == 202
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert (final["state"], final["mistralState"]) == ("cancelled", "cancelled")
+    assert all(task["mistralState"] != "success" for task in final["tasks"])
+    assert api.get(f"/workflows/{workflow['id']}", people.alice.token).body["state"] == \
+        "cancelled"
