@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from chalicelib import config
 from chalicelib.actions import clients
-from chalicelib.compiler import Target, compile_document
+from chalicelib.compiler import Target, compile_document, compile_workflow
 from chalicelib.language import load
 
 MAX_NAME = 80
@@ -88,6 +88,12 @@ def _publish(name: str, definition: dict, description: str) -> tuple[str, str]:
         return arn, updated["stateMachineVersionArn"]
 
 
+def target_machine_name(workflow_id: int, task: str) -> str:
+    """The machine of a reverse workflow run for one target task."""
+    digest = hashlib.sha256(task.encode()).hexdigest()[:12]
+    return f"{machine_name(workflow_id)}-t{digest}"
+
+
 def deploy(workflow_id: int, version: int, definition: str) -> Deployment:
     """Compiles `definition` and publishes its machines; sub-workflows first."""
     compiled = compile_document(load(definition), target(workflow_id))
@@ -97,4 +103,15 @@ def deploy(workflow_id: int, version: int, definition: str) -> Deployment:
         _publish(machine_name(workflow_id, sub), compiled[sub].definition, description)
     entry = compiled[names[0]]
     arn, version_arn = _publish(machine_name(workflow_id), entry.definition, description)
+    return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})
+
+
+def deploy_target(workflow_id: int, version: int, definition: str, task: str) -> Deployment:
+    """The entry workflow (reverse) compiled to run `task` and what it requires, published as
+    its own machine; the sub-workflows are those `deploy` published for this version."""
+    document = load(definition)
+    entry = compile_workflow(document, next(iter(document.workflows)), target(workflow_id),
+                             [task])
+    arn, version_arn = _publish(target_machine_name(workflow_id, task), entry.definition,
+                                f"definition version {version}, target {task}"[:256])
     return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})

@@ -79,6 +79,35 @@ def _deployed(workflow: Workflow) -> WorkflowVersion:
     return version
 
 
+def _machine(workflow: Workflow, version: WorkflowVersion, target_task: str | None
+             ) -> tuple[str, dict]:
+    """(version ARN, state names) of the machine an execution starts."""
+    if target_task is None:
+        return version.version_arn, version.states.as_dict() if version.states else {}
+    known = version.targets.as_dict() if version.targets else {}
+    if target_task not in known:
+        deployment = machines.deploy_target(int(workflow.id), int(version.version),
+                                            version.definition, target_task)
+        known[target_task] = {"version_arn": deployment.version_arn,
+                              "states": deployment.states}
+        # a concurrent first run of another target may be lost here: it is deployed again
+        version.update(actions=[WorkflowVersion.targets.set(known)])
+    return known[target_task]["version_arn"], known[target_task]["states"]
+
+
+def _target_task(workflow: Workflow, value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    main = language.load(workflow.definition).main
+    if main.type != "reverse":
+        raise BadRequest(f"'target_task' applies to reverse workflows; '{main.name}' is "
+                         f"{main.type}.")
+    if not isinstance(value, str):
+        raise BadRequest("'target_task' must be a task name.")
+    fields.unknown_keys({value: None}, main.tasks, f"the tasks of workflow '{main.name}'")
+    return value
+
+
 def _idempotency(caller: Caller, workflow_id: int, key: str | None,
                  body: Mapping[str, Any]) -> tuple[str, str] | None:
     """(scope, request digest) for an Idempotency-Key header, or None without one."""
@@ -117,17 +146,20 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any],
     if not workflow.valid:
         raise BadRequest("The workflow's definition is invalid; fix it before running it: "
                          f"{(workflow.validation_errors or '').splitlines()[0]}")
-    for key in ("target_task", "included_tasks"):
-        if body.get(key) not in (None, [], ""):
-            raise BadRequest(f"'{key}' is not supported yet; run the whole workflow.")
+    if body.get("included_tasks") not in (None, []):
+        raise BadRequest("'included_tasks' is not supported yet; run the whole workflow, or "
+                         "use 'target_task' on a reverse workflow.")
+    target_task = _target_task(workflow, body.get("target_task"))
     given = _check_input(workflow, body.get("input"))
     version = _deployed(workflow)
+    machine_arn, _ = _machine(workflow, version, target_task)
     now = clock.now()
     execution = Execution(
         int(workflow.id), ids.allocate("execution"), state="running",
         mistral_state="running", mistral_state_info="Execution is running", rank=1,
         active="1", user_id=caller.id, user=caller.summary(),
         definition_version=int(version.version), input=given, included_tasks=[],
+        target_task=target_task,
         started_at=now, created_at=now, updated_at=now)
     principals = workflow_store.principals_of(workflow)
     claim = None
@@ -144,7 +176,7 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any],
         return replayed
     name = runs.execution_name(int(workflow.id), int(execution.id))
     try:
-        arn = runs.start(version.version_arn, name, given)
+        arn = runs.start(machine_arn, name, given)
     except Exception as error:
         _finish(workflow, execution, "failed", "error", f"Could not start: {error}", None)
         raise
@@ -259,7 +291,7 @@ def _settle(workflow: Workflow, execution: Execution, status: str, error: str | 
             cause: str | None, arn: str | None) -> bool:
     state, mistral, _ = STATUSES[status]
     version = workflow_store.version(int(workflow.id), int(execution.definition_version))
-    states = version.states.as_dict() if version and version.states else {}
+    states = _machine(workflow, version, execution.target_task)[1] if version else {}
     detail = history.tasks(runs.history(arn), states, final_status=status) if arn else []
     info = {"succeeded": "Execution succeeded", "cancelled": "Execution was cancelled"}.get(
         state) or ": ".join(part for part in (error, cause) if part) or "Execution failed"

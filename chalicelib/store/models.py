@@ -110,6 +110,8 @@ class WorkflowVersion(Model):
     # machine's state names -> [task, role]
     version_arn = UnicodeAttribute(null=True)
     states = MapAttribute(null=True)
+    # reverse workflows: target task -> {"version_arn", "states"} of its own machine
+    targets = MapAttribute(null=True)
 
 
 class WorkflowAccess(Model):

@@ -311,3 +311,40 @@ def test_cancel_stops_a_running_with_items_map(api, people, runner):
     assert all(task["mistralState"] != "success" for task in final["tasks"])
     assert api.get(f"/workflows/{workflow['id']}", people.alice.token).body["state"] == \
         "cancelled"
+
+
+REVERSE = """version: '2.0'
+build:
+  type: reverse
+  tasks:
+    fetch:
+      action: std.noop
+    compile:
+      action: std.noop
+      requires: [fetch]
+    test:
+      action: std.noop
+      requires: [compile]
+    docs:
+      action: std.noop
+      requires: [fetch]
+"""
+
+
+def test_target_task_runs_what_it_requires(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition=REVERSE)
+    path = f"/workflows/{workflow['id']}/executions"
+    started = api.post(path, people.alice.token, {"target_task": "compile"})
+    assert started.status == 201, started.body
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert final["state"] == "succeeded"
+    assert [t["name"] for t in final["tasks"]] == ["fetch", "compile"]
+    whole = api.post(path, people.alice.token)
+    final = wait_final(api, people.alice.token, workflow["id"], whole.body["id"])
+    assert sorted(t["name"] for t in final["tasks"]) == ["compile", "docs", "fetch", "test"]
+    unknown = api.post(path, people.alice.token, {"target_task": "compil"})
+    assert unknown.status == 400 and "Did you mean 'compile'" in unknown.body["errorDescription"]
+    direct = create_workflow(api, people.alice.token)
+    answer = api.post(f"/workflows/{direct['id']}/executions", people.alice.token,
+                      {"target_task": "greet"})
+    assert answer.status == 400 and "reverse workflows" in answer.body["errorDescription"]
