@@ -24,6 +24,7 @@ from chalicelib import clock, language
 from chalicelib.actions.tokens import token_store
 from chalicelib.engine import history, machines, runs
 from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.language.model import Workflow as WorkflowModel
 from chalicelib.service import workflow_fields as fields
 from chalicelib.service.auth import Caller
 from chalicelib.service.workflows import get as get_workflow
@@ -54,12 +55,11 @@ class ShownExecution:
     level: str
 
 
-def _check_input(workflow: Workflow, given: Any) -> dict[str, Any]:
+def _check_input(main: WorkflowModel, given: Any) -> dict[str, Any]:
     if given is None:
         given = {}
     if not isinstance(given, dict):
         raise BadRequest("'input' must be an object of workflow parameters.")
-    main = language.load(workflow.definition).main
     known = {p.name: p for p in main.input}
     fields.unknown_keys(given, known, f"the input of workflow '{main.name}'")
     missing = [name for name, p in known.items() if not p.has_default and name not in given]
@@ -79,11 +79,12 @@ def _deployed(workflow: Workflow) -> WorkflowVersion:
     return version
 
 
-def _machine(workflow: Workflow, version: WorkflowVersion, target_task: str | None
-             ) -> tuple[str, dict]:
-    """(version ARN, state names) of the machine an execution starts."""
+def _machine_arn(workflow: Workflow, version: WorkflowVersion, target_task: str | None
+                 ) -> str:
+    """The version ARN of the machine an execution starts (deploys a target's machine the
+    first time that target runs on this definition version)."""
     if target_task is None:
-        return version.version_arn, version.states.as_dict() if version.states else {}
+        return version.version_arn
     known = version.targets.as_dict() if version.targets else {}
     if target_task not in known:
         deployment = machines.deploy_target(int(workflow.id), int(version.version),
@@ -92,13 +93,20 @@ def _machine(workflow: Workflow, version: WorkflowVersion, target_task: str | No
                               "states": deployment.states}
         # a concurrent first run of another target may be lost here: it is deployed again
         version.update(actions=[WorkflowVersion.targets.set(known)])
-    return known[target_task]["version_arn"], known[target_task]["states"]
+    return known[target_task]["version_arn"]
 
 
-def _target_task(workflow: Workflow, value: Any) -> str | None:
+def _states(version: WorkflowVersion, target_task: str | None) -> dict:
+    """State names -> [task, role] of the machine an execution ran (never deploys)."""
+    if target_task is None:
+        return version.states.as_dict() if version.states else {}
+    known = version.targets.as_dict() if version.targets else {}
+    return known.get(target_task, {}).get("states", {})
+
+
+def _target_task(main: WorkflowModel, value: Any) -> str | None:
     if value in (None, ""):
         return None
-    main = language.load(workflow.definition).main
     if main.type != "reverse":
         raise BadRequest(f"'target_task' applies to reverse workflows; '{main.name}' is "
                          f"{main.type}.")
@@ -149,10 +157,11 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any],
     if body.get("included_tasks") not in (None, []):
         raise BadRequest("'included_tasks' is not supported yet; run the whole workflow, or "
                          "use 'target_task' on a reverse workflow.")
-    target_task = _target_task(workflow, body.get("target_task"))
-    given = _check_input(workflow, body.get("input"))
+    main = language.load(workflow.definition).main  # the entry workflow, parsed once
+    target_task = _target_task(main, body.get("target_task"))
+    given = _check_input(main, body.get("input"))
     version = _deployed(workflow)
-    machine_arn, _ = _machine(workflow, version, target_task)
+    machine_arn = _machine_arn(workflow, version, target_task)
     now = clock.now()
     execution = Execution(
         int(workflow.id), ids.allocate("execution"), state="running",
@@ -291,7 +300,7 @@ def _settle(workflow: Workflow, execution: Execution, status: str, error: str | 
             cause: str | None, arn: str | None) -> bool:
     state, mistral, _ = STATUSES[status]
     version = workflow_store.version(int(workflow.id), int(execution.definition_version))
-    states = _machine(workflow, version, execution.target_task)[1] if version else {}
+    states = _states(version, execution.target_task) if version else {}
     detail = history.tasks(runs.history(arn), states, final_status=status) if arn else []
     info = {"succeeded": "Execution succeeded", "cancelled": "Execution was cancelled"}.get(
         state) or ": ".join(part for part in (error, cause) if part) or "Execution failed"
