@@ -42,6 +42,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.local.moto_guard import require, require_module
+from infra.local.pending import PendingWork
 
 _EVENTS_MODULE = "moto.events.models"
 _EVENTS_UTILS_MODULE = "moto.events.utils"
@@ -154,14 +155,13 @@ class _Lanes:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
         self._lanes: dict[tuple[str, str], collections.deque[Job]] = {}
-        self._pending = 0
+        self.work = PendingWork()
         self.errors: collections.deque[str] = collections.deque(maxlen=100)
 
     def submit(self, key: tuple[str, str], job: Job) -> None:
+        self.work.started()
         with self._lock:
-            self._pending += 1
             lane = self._lanes.get(key)
             if lane is not None:
                 lane.append(job)
@@ -187,25 +187,7 @@ class _Lanes:
                 self.errors.append(message)
                 logger.warning("rule target delivery failed: %s", message)
             finally:
-                with self._lock:
-                    self._pending -= 1
-                    if self._pending == 0:
-                        self._idle.notify_all()
-
-    def wait_idle(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while self._pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-            return True
-
-    @property
-    def pending(self) -> int:
-        with self._lock:
-            return self._pending
+                self.work.finished()
 
 
 _lanes = _Lanes()
@@ -214,12 +196,12 @@ _lanes = _Lanes()
 def wait_for_deliveries(timeout: float = 10.0) -> bool:
     """Wait until no Lambda or Step Functions target delivery is queued or running; gives
     False if some still are after `timeout` seconds."""
-    return _lanes.wait_idle(timeout)
+    return _lanes.work.wait_idle(time.monotonic() + timeout)
 
 
 def pending_deliveries() -> int:
     """How many target deliveries are queued or running."""
-    return _lanes.pending
+    return _lanes.work.count
 
 
 def delivery_errors() -> list[str]:

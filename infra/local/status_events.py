@@ -41,6 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.local.moto_guard import MotoMismatchError, require, require_module
+from infra.local.pending import PendingWork
 
 _EXECUTION_MODULE = "moto.stepfunctions.parser.backend.execution"
 _EVENTS_MODULE = "moto.events.models"
@@ -146,14 +147,13 @@ class _Dispatcher:
     def __init__(self) -> None:
         self._queue: queue.Queue[tuple[Any, str]] = queue.Queue()
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._pending = 0
+        self.work = PendingWork()
         self._thread: threading.Thread | None = None
         self.errors: collections.deque[str] = collections.deque(maxlen=100)
 
     def submit(self, execution: Any, status: str) -> None:
+        self.work.started()
         with self._lock:
-            self._pending += 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="local-status-events", daemon=True
@@ -171,10 +171,7 @@ class _Dispatcher:
                 self.errors.append(message)
                 logger.warning("status event not delivered: %s", message)
             finally:
-                with self._lock:
-                    self._pending -= 1
-                    if self._pending == 0:
-                        self._idle.notify_all()
+                self.work.finished()
 
     @staticmethod
     def _deliver(execution: Any, status: str) -> None:
@@ -182,19 +179,6 @@ class _Dispatcher:
         backend = backends[execution.account_id][execution.region_name]
         backend.put_events([build_entry(execution, status)])
 
-    def wait_idle(self, deadline: float) -> bool:
-        with self._lock:
-            while self._pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-            return True
-
-    @property
-    def pending(self) -> int:
-        with self._lock:
-            return self._pending
 
 
 _dispatcher = _Dispatcher()
@@ -231,16 +215,16 @@ def wait_for_events(timeout: float = 10.0) -> None:
 
     deadline = time.monotonic() + timeout
     while True:
-        if not _dispatcher.wait_idle(deadline):
+        if not _dispatcher.work.wait_idle(deadline):
             raise TimeoutError(
-                f"{_dispatcher.pending} status events still undelivered after {timeout}s"
+                f"{_dispatcher.work.count} status events still undelivered after {timeout}s"
             )
         if not rule_targets.wait_for_deliveries(max(0.0, deadline - time.monotonic())):
             raise TimeoutError(
                 f"{rule_targets.pending_deliveries()} rule target deliveries still running "
                 f"after {timeout}s"
             )
-        if _dispatcher.pending == 0 and rule_targets.pending_deliveries() == 0:
+        if _dispatcher.work.count == 0 and rule_targets.pending_deliveries() == 0:
             return
 
 
