@@ -49,6 +49,8 @@ if str(ROOT) not in sys.path:
 
 import botocore.session
 
+from bench.report import table
+
 STARTED = time.perf_counter()
 SIZES = (10, 1000)
 RUNS = 3  # measured runs per operation, after one warm-up run (counted, not timed)
@@ -536,15 +538,6 @@ def run(sizes: tuple[int, ...], runs: int) -> dict[str, Any]:
 # -- output --------------------------------------------------------------------------------------
 
 
-def _table(headers: list[str], lines: list[list[str]], left: set[int]) -> str:
-    """Columns right-aligned but those numbered in `left`."""
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
-    fmt = "  ".join(f"{{:{'<' if i in left else '>'}{w}}}" for i, w in enumerate(widths))
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt.format(*headers), rule] + [fmt.format(*line).rstrip()
-                                                       for line in lines])
-
-
 def _count(row: dict[str, Any]) -> str:
     low, high = min(row["requests"]), max(row["requests"])
     return str(low) if low == high else f"{low}-{high}"
@@ -587,7 +580,7 @@ def print_results(results: dict[str, Any]) -> None:
             if not row["same_every_run"]:
                 notes.append(f"{first['label']} @{size}: the operations differ between runs")
             notes.extend(f"{first['label']} @{size}: {p}" for p in row["problems"])
-    print(_table(headers, lines, left={0, 1, 3 + len(sizes), 4 + len(sizes)}))
+    print(table(headers, lines, left={0, 1, 3 + len(sizes), 4 + len(sizes)}))
     print()
     print(f"req @N: DynamoDB requests with N workflows in the table (min-max over "
           f"{results['runs'] + 1} runs when they differ); DynamoDB operations: the same requests "

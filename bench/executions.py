@@ -56,6 +56,8 @@ if str(ROOT) not in sys.path:
 
 import botocore.session
 
+from bench.report import table
+
 STARTED = time.perf_counter()
 RUNS = 20  # latency runs per workflow, after a warm-up run
 QUICK_RUNS = 5
@@ -493,14 +495,6 @@ def run(runs: int, count: int, threads: int) -> dict[str, Any]:
 # -- output --------------------------------------------------------------------------------------
 
 
-def _table(headers: list[str], lines: list[list[str]], left: set[int]) -> str:
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
-    fmt = "  ".join(f"{{:{'<' if i in left else '>'}{w}}}" for i, w in enumerate(widths))
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt.format(*headers), rule] + [fmt.format(*line).rstrip()
-                                                       for line in lines])
-
-
 def _p90(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
@@ -538,7 +532,7 @@ def print_results(results: dict[str, Any]) -> None:
         if bad or row["first_state"] != "succeeded":
             notes.append(f"{LABELS[row['kind']]}: runs ended {collections.Counter(bad)}, "
                          f"warm-up {row['first_state']}")
-    print(_table(["workflow"] + [c for c, _ in columns], lines, left={0}))
+    print(table(["workflow"] + [c for c, _ in columns], lines, left={0}))
     print("SFN started / 1st task entered / SFN final: the history's timestamps (ms). final "
           "event in app /\nfinal recorded: the app's status-event handler began / returned for "
           "the final event. final seen\nby GET: the first GET (one every "
@@ -550,7 +544,7 @@ def print_results(results: dict[str, Any]) -> None:
                       _stat([r["running_handler_ms"] for r in runs]),
                       _stat([r["final_handler_ms"] for r in runs]),
                       f"{statistics.median(r['transitions'] for r in runs):g}"])
-    print(_table(["workflow", "1st POST (deploys)", "RUNNING event handler",
+    print(table(["workflow", "1st POST (deploys)", "RUNNING event handler",
                   "final event handler", "states entered"], lines, left={0}))
     print("ms; the first POST of the workflow is the warm-up run (not in the statistics "
           "above).")
@@ -574,7 +568,7 @@ def print_results(results: dict[str, Any]) -> None:
         for key, got in (("Stepwise", api), ("baseline", base)):
             if set(got["states"]) - {"succeeded", "SUCCEEDED"}:
                 notes.append(f"{LABELS[row['kind']]} {key}: {got['states']}")
-    print(_table(["workflow", "started by; awaited by", "s: all started", "s: in handler",
+    print(table(["workflow", "started by; awaited by", "s: all started", "s: in handler",
                   "s: all recorded", "s: all final", "exec/s", "final states"], lines,
                  left={0, 1, 7}))
     print("Seconds from the first start. in handler: time the app's status-event handler spent "
@@ -605,7 +599,7 @@ def print_results(results: dict[str, Any]) -> None:
             if row["sends"].get(service, 0) != sum(row["calls"][service].values()):
                 notes.append(f"{row['label']}: {service} calls {row['calls'][service]}, "
                              f"HTTP sends {row['sends'].get(service, 0)}")
-    print(_table(["workflow", "run", "SFN", "Step Functions calls", "DDB", "DynamoDB calls",
+    print(table(["workflow", "run", "SFN", "Step Functions calls", "DDB", "DynamoDB calls",
                   "GET DDB"], lines, left={0, 1, 3, 5}))
     print("API calls counted on before-call (a call that fails counts too); HTTP sends "
           "(retries) agree unless noted.")
