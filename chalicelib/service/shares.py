@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib import language
-from chalicelib.errors import BadRequest
+from chalicelib.errors import BadRequest, InvalidDefinition
 from chalicelib.service import mail, permissions
 from chalicelib.service import workflow_fields as fields
 from chalicelib.service.auth import Caller, caller_from_snapshot
@@ -152,7 +152,7 @@ def _dependency_ids(definition: str) -> list[int]:
     """Ids of the workflows a definition runs by ``civis.workflows.execute`` (literal ids)."""
     try:
         document = language.load(definition)
-    except Exception:  # noqa: BLE001 - an invalid definition depends on nothing we can name
+    except InvalidDefinition:  # an invalid definition depends on nothing we can name
         return []
     found = set()
     for workflow in document.workflows.values():
