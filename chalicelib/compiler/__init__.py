@@ -3,7 +3,8 @@
 The pipeline, one pass per module:
 
 1. ``chalicelib.language.load`` — YAML with positions → validated `model.Document`.
-2. `graph.reverse_to_direct` — a reverse workflow becomes the direct workflow it runs.
+2. `graph.reverse_to_direct` — a reverse workflow becomes the direct workflow it runs;
+   `plan.apply` puts stand-ins in place of the tasks a retry reuses or a run skips.
 3. `graph.analyse` — successors, join inbound sets and the region that owns each join.
 4. `lower.Lowering` — threads → states: `lower` follows each task's transitions, `regions`
    builds Parallel regions and their joins, `early_joins` the joins that fire on their N-th
@@ -22,12 +23,13 @@ from dataclasses import dataclass
 from chalicelib.errors import InvalidDefinition, Problem
 from chalicelib.language.model import Document
 
-from . import asl_check, graph
+from . import asl_check, graph, plan as plans
 from .jsonata import memo
 from .lower import Lowering
+from .plan import Plan
 from .target import Target
 
-__all__ = ["CompiledWorkflow", "Target", "compile_document", "compile_text"]
+__all__ = ["CompiledWorkflow", "Plan", "Target", "compile_document", "compile_text"]
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,16 @@ MAX_DEFINITION_BYTES = 1024 * 1024  # Step Functions' hard limit on a definition
 
 def compile_workflow(document: Document, name: str, target: Target | None = None,
                      reverse_targets: list[str] | None = None,
-                     max_bytes: int | None = MAX_DEFINITION_BYTES) -> CompiledWorkflow:
+                     max_bytes: int | None = MAX_DEFINITION_BYTES,
+                     plan: Plan | None = None) -> CompiledWorkflow:
     """Compile one workflow of `document`; `max_bytes` None skips the size limit (for
-    measuring the compiler on workflows too large to deploy)."""
+    measuring the compiler on workflows too large to deploy). With `plan`, the planned
+    tasks' action states have the role the plan gives them instead of "task"."""
     workflow = document.workflows[name]
     if workflow.type == "reverse":
         workflow = graph.reverse_to_direct(workflow, reverse_targets)
+    if plan:
+        workflow = plans.apply(workflow, plan)
     # lowering follows threads depth-first: a chain of N tasks nests about 4 N calls
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 8 * len(workflow.tasks) + 1000))
@@ -67,7 +73,13 @@ def compile_workflow(document: Document, name: str, target: Target | None = None
                 f"workflow '{name}' compiles to a state machine of {size // 1024} KiB; "
                 f"Step Functions accepts at most {max_bytes // 1024} KiB",
                 path=name, key=name, fix="move groups of tasks into sub-workflows")])
-    return CompiledWorkflow(name, definition, dict(lowering.namer.roles))
+    roles = dict(lowering.namer.roles)
+    if plan:
+        for state, (task, role) in roles.items():
+            stand_in = plan.action_of(task)
+            if role == "task" and stand_in is not None:
+                roles[state] = (task, plans.ROLES[stand_in])
+    return CompiledWorkflow(name, definition, roles)
 
 
 def compile_document(document: Document, target: Target | None = None,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from chalicelib.language.model import Document, Task, Transition, Workflow
 
-from . import data
+from . import data, plan
 from .errors import UnsupportedShape
 from .graph import ROOT, Graph
 from .guards import exclusive
@@ -163,7 +163,8 @@ class Lowering(Regions, Ends, EarlyJoins):
             and retry.count >= 1 and not retry.break_on and not retry.continue_on)
         return (not error_items and not task.publish_on_error
                 and task.name not in self.graph.inbound and not task.with_items
-                and not task.fail_on and native_retry and task.action != "std.fail"
+                and not task.fail_on and native_retry
+                and task.action not in ("std.fail", plan.REPLAY_ERROR)
                 and task.action not in self.document.actions)
 
     def _wait_after(self, scope: ScopeStates, task: Task, nxt: str | None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.language.model import Task, Transition
 
-from . import data
+from . import data, plan
 from .jsonata import Scope
 from .jsonata.pieces import object_literal
 from .actions import ActionState, build_action
@@ -120,8 +120,11 @@ def _scope(task: Task, current: dict[str, str], text: str):
 
 
 def success_doc(lowering: "Lowering", task: Task, doc: str, result: str, final: bool) -> str:
-    publish = (data.value(task.publish, _scope(task, SUCCEEDED, SUCCEEDED_TEXT))
-               if task.publish else "{}")
+    if task.action == plan.REUSE:
+        publish = plan.earlier_published(task.name)
+    else:
+        publish = (data.value(task.publish, _scope(task, SUCCEEDED, SUCCEEDED_TEXT))
+                   if task.publish else "{}")
     inline, after = _split_arrivals(lowering, task, (*task.on_success, *task.on_complete))
     body = (f"$sw_in:={doc};$sw_res:={result};$sw_pub:={publish};"
             + _doc_fields(lowering, task, "SUCCESS", "$sw_res", "null", inline))
@@ -132,8 +135,11 @@ def error_doc(lowering: "Lowering", task: Task, final: bool) -> str:
     inbound = lowering.graph.inbound.get(task.name, [])
     cause = data.lit(f"Failed by tasks: {inbound}" if inbound else "")
     join_failure = '{"Error": "Stepwise.JoinFailed", "Cause": ' + cause + "}"
-    publish = (data.value(task.publish_on_error, _scope(task, FAILED, FAILED_TEXT))
-               if task.publish_on_error else "{}")
+    if task.action == plan.REPLAY_ERROR:
+        publish = plan.earlier_published(task.name)
+    else:
+        publish = (data.value(task.publish_on_error, _scope(task, FAILED, FAILED_TEXT))
+                   if task.publish_on_error else "{}")
     static = handled_statically(task)
     if static is not None:
         handled = "true" if static else "false"

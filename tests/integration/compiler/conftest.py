@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.compiler import CompiledWorkflow, Target, compile_text
+from chalicelib.compiler import CompiledWorkflow, Plan, Target, compile_text
 from chalicelib.compiler import compile_workflow
 from infra.local.host import LocalAWS
 from infra.local.tables import create_joins_table
@@ -148,23 +148,27 @@ class Stepwise:
 
     def compile(self, text: str, *, registry: dict[str, str] | None = None,
                 reverse_targets: list[str] | None = None,
-                prefix: str | None = None) -> dict[str, CompiledWorkflow]:
+                prefix: str | None = None, plan: Plan | None = None
+                ) -> dict[str, CompiledWorkflow]:
         target = self.target(prefix or "swc", registry)
-        if reverse_targets is None:
+        if reverse_targets is None and plan is None:
             return compile_text(text, target)
         from chalicelib.language import load
         document = load(text)
         compiled = {}
         for index, name in enumerate(document.workflows):
+            entry = index == 0
             compiled[name] = compile_workflow(document, name, target,
-                                              reverse_targets if index == 0 else None)
+                                              reverse_targets if entry else None,
+                                              plan=plan if entry else None)
         return compiled
 
     def deploy(self, text: str, *, registry: dict[str, str] | None = None,
-               reverse_targets: list[str] | None = None) -> Deployment:
+               reverse_targets: list[str] | None = None,
+               plan: Plan | None = None) -> Deployment:
         prefix = f"sw{uuid.uuid4().hex[:10]}"
         compiled = self.compile(text, registry=registry, reverse_targets=reverse_targets,
-                                prefix=prefix)
+                                prefix=prefix, plan=plan)
         arns = {}
         for name in reversed(list(compiled)):  # sub-workflows first, the entry last
             arns[name] = deploy_state_machine(self.host, compiled[name].definition,
@@ -180,8 +184,9 @@ class Stepwise:
 
     def run(self, text: str, input: Any = None, *, timeout: float = 20.0,
             registry: dict[str, str] | None = None,
-            reverse_targets: list[str] | None = None) -> Run:
-        deployment = self.deploy(text, registry=registry, reverse_targets=reverse_targets)
+            reverse_targets: list[str] | None = None, plan: Plan | None = None) -> Run:
+        deployment = self.deploy(text, registry=registry, reverse_targets=reverse_targets,
+                                 plan=plan)
         return self.wait(deployment, self.start(deployment, input), timeout)
 
     # -- callbacks
