@@ -8,7 +8,7 @@ from chalice import Blueprint
 from chalicelib.api import views
 from chalicelib.api.http import ApiRequest, Rendered, endpoint, int_param, paginated, query_int
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.service import executions
+from chalicelib.service import executions, reruns
 from chalicelib.service.auth import Caller
 
 bp = Blueprint(__name__)
@@ -55,6 +55,18 @@ def cancel_execution(request: ApiRequest, caller: Caller, id: str, execution_id:
 def resume_execution(request: ApiRequest, caller: Caller, id: str, execution_id: str) -> dict:
     return views.execution_detail(
         executions.resume(caller, int_param(id), int_param(execution_id, "execution")))
+
+
+@endpoint(bp, BASE + "/{execution_id}/retry", ["POST"], status=202)
+def retry_execution(request: ApiRequest, caller: Caller, id: str, execution_id: str) -> dict:
+    return views.execution_detail(reruns.retry(
+        caller, int_param(id), int_param(execution_id, "execution"), request.body))
+
+
+@endpoint(bp, BASE + "/{execution_id}/rerun", ["POST"], status=202)
+def rerun_execution(request: ApiRequest, caller: Caller, id: str, execution_id: str) -> dict:
+    return views.execution_detail(reruns.rerun(
+        caller, int_param(id), int_param(execution_id, "execution"), request.body))
 
 
 @endpoint(bp, BASE + "/{execution_id}/tasks/{task_name}", ["GET"])

@@ -461,6 +461,12 @@ _SCHEMA_LIST = (
             "tasks in the execution will be retried."
         ),
     }),
+    _schema("WorkflowRerunRequest", "Which task to run the execution again from.", {
+        "fromTask": _str(
+            "The name of the task to run again; every task a transition from it reaches runs "
+            "again too, and the other tasks keep the outcome they had."
+        ),
+    }, required=("fromTask",)),
     _schema("User", "A user.", {
         "id": _int("The ID of this user."),
         "name": _str("This user's name."),
@@ -755,6 +761,14 @@ OPERATIONS: tuple[Operation, ...] = (
         "Retry a failed task, or all failed tasks in an execution",
         (_id("The ID for the workflow."), _EXECUTION_ID), body="WorkflowRetryRequest",
         status=202, response="WorkflowExecution",
+    ),
+    Operation(
+        "POST", "/workflows/{id}/executions/{execution_id}/rerun", "post_executions_rerun",
+        "Run a finished execution again from a chosen task",
+        (_id("The ID for the workflow."), _EXECUTION_ID), body="WorkflowRerunRequest",
+        status=202, response="WorkflowExecution",
+        description="A Stepwise extension: the execution keeps its id; the chosen task and "
+                    "what follows it run again, and the results of the other tasks are reused.",
     ),
     Operation(
         "GET", "/workflows/{id}/executions/{execution_id}/tasks/{task_name}",

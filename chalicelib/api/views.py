@@ -5,7 +5,7 @@ from typing import Any
 
 from chalicelib.api.casing import camel_keys
 from chalicelib.service.workflows import Shown
-from chalicelib.store.models import ApiKey, Group, Project, User, Workflow
+from chalicelib.store.models import ApiKey, Group, Project, User, Workflow, plain
 
 
 def user_summary(author: dict[str, Any]) -> dict[str, Any]:
@@ -101,16 +101,7 @@ def execution_detail(shown) -> dict[str, Any]:
     body = execution_summary(record)
     body.update({"definition": shown.definition, "input": record.input.as_dict(),
                  "includedTasks": list(record.included_tasks or []),
-                 "tasks": [execution_task(t, shown.level) for t in _plain(record.tasks)]})
+                 "tasks": [execution_task(t, shown.level) for t in plain(record.tasks)]})
     return body
 
 
-def _plain(value: Any) -> Any:
-    """PynamoDB gives nested maps of untyped lists as MapAttribute objects: plain dicts."""
-    if hasattr(value, "as_dict"):
-        return {k: _plain(v) for k, v in value.as_dict().items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from chalicelib.errors import InvalidDefinition, Problem
 from chalicelib.language.model import Document
 
-from . import asl_check, graph, plan as plans
+from . import asl_check, graph
+from . import plan as plans
 from .jsonata import memo
 from .lower import Lowering
 from .plan import Plan

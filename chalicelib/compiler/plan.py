@@ -69,7 +69,7 @@ class Plan:
                 "skip": sorted(self.skip)}
 
     @classmethod
-    def from_json(cls, value: Mapping[str, Iterable[str]] | None) -> "Plan":
+    def from_json(cls, value: Mapping[str, Iterable[str]] | None) -> Plan:
         value = value or {}
         return cls(frozenset(value.get("reuse", ())), frozenset(value.get("replay_errors", ())),
                    frozenset(value.get("skip", ())))

@@ -36,18 +36,29 @@ def _entered_state(events_by_id: dict[int, dict], event: dict) -> str | None:
     return None
 
 
+def _failure(error: Any, cause: Any) -> str | None:
+    """"Error: message": a Lambda's cause is JSON whose ``errorMessage`` says what failed."""
+    if isinstance(cause, str) and cause.startswith("{"):
+        try:
+            cause = json.loads(cause).get("errorMessage", cause)
+        except (ValueError, AttributeError):
+            pass
+    parts = [str(part) for part in (error, cause) if part]
+    return ": ".join(parts)[:1000] or None
+
+
 def _recorded_error(text: str | None) -> str | None:
     try:
         error = json.loads(text or "null").get("__error") or {}
     except (ValueError, AttributeError):
         return None
-    parts = [str(error.get(k)) for k in ("Error", "Cause") if error.get(k)]
-    return ": ".join(parts)[:1000] or None
+    return _failure(error.get("Error"), error.get("Cause"))
 
 
-def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
-          ) -> list[dict[str, Any]]:
-    """The tasks that ran, in the order they first started."""
+def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str,
+          attempt: int = 0) -> list[dict[str, Any]]:
+    """The tasks that ran, in the order they first started; each run records the
+    execution's `attempt` it belongs to."""
     by_id = {event["id"]: event for event in events}
     runs: dict[str, list[dict[str, Any]]] = {}
     open_runs: dict[str, dict[str, Any]] = {}  # state name -> its running run
@@ -65,7 +76,7 @@ def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
                     event["timestamp"])
         elif role == "task":
             task = states[entered["name"]][0]
-            run = {"id": len(runs.get(task, ())) + 1, "state": "running",
+            run = {"id": len(runs.get(task, ())) + 1, "attempt": attempt, "state": "running",
                    "created_at": _time(event["timestamp"]),
                    "started_at": _time(event["timestamp"]), "finished_at": None,
                    "error": None}
@@ -82,7 +93,7 @@ def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
             if run is not None:
                 details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
                 run["state"] = "failed"
-                run["error"] = details.get("error")
+                run["error"] = _failure(details.get("error"), details.get("cause"))
                 run["finished_at"] = _time(event["timestamp"])
     leftover = "cancelled" if final_status == "ABORTED" else "failed"
     for run in open_runs.values():
@@ -99,3 +110,49 @@ def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
                                 for run in reversed(task_runs)],
                        "executions": []})
     return result
+
+
+def outcomes(events: list[dict], names: set[str]) -> dict[str, dict[str, Any]]:
+    """What tasks `names` gave in the execution, as the compiled machine recorded it in the
+    doc that flows between states: ``{"result": ..., "published": {...}}`` for a task that
+    succeeded, ``{"error": {"Error", "Cause"}, "published": {...}}`` for one that failed.
+    The latest record of each task wins; a task with none is left out."""
+    found: dict[str, dict[str, Any]] = {}
+    for event in reversed(events):
+        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+        text = details and (details.get("input") or details.get("output"))
+        if not text or '"tasks"' not in text:
+            continue
+        try:
+            recorded = json.loads(text).get("tasks")
+        except (ValueError, AttributeError):
+            continue
+        if not isinstance(recorded, dict):
+            continue
+        for name in names - found.keys():
+            entry = recorded.get(name)
+            if not isinstance(entry, dict) or entry.get("state") not in ("SUCCESS", "ERROR"):
+                continue
+            key = "result" if entry["state"] == "SUCCESS" else "error"
+            found[name] = {key: entry.get("result"), "published": entry.get("published") or {}}
+        if len(found) == len(names):
+            break
+    return found
+
+
+def merge(earlier: list[dict[str, Any]], latest: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tasks of an execution after another attempt: a task that ran again takes its new
+    state, and its new runs come first (numbered after the earlier ones); tasks that did not
+    run again keep what the earlier attempts gave them."""
+    merged = {task["name"]: task for task in earlier}
+    for task in latest:
+        before = merged.get(task["name"])
+        if before is None:
+            merged[task["name"]] = task
+            continue
+        offset = len(before.get("runs") or [])
+        runs = [{**run, "id": run["id"] + offset} for run in task["runs"]]
+        merged[task["name"]] = {**task, "runs": runs + list(before.get("runs") or []),
+                                "executions": list(task.get("executions") or [])
+                                + list(before.get("executions") or [])}
+    return list(merged.values())

@@ -7,7 +7,8 @@ entry machine mapped to (task, role), for reading execution histories.
 
 One state machine per workflow (``PREFIX-wf<ID>``), plus one per sub-workflow of the
 definition (``PREFIX-wf<ID>--<name>``), all Standard. A new definition version updates them
-and publishes a new version.
+and publishes a new version. Variants of the entry machine (a reverse workflow's target
+task, a retry's run plan) are machines of their own, deployed when first needed.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from chalicelib import config
 from chalicelib.actions import clients
-from chalicelib.compiler import Target, compile_document, compile_workflow
+from chalicelib.compiler import Plan, Target, compile_document, compile_workflow
 from chalicelib.language import load
 
 MAX_NAME = 80
@@ -88,10 +89,17 @@ def _publish(name: str, definition: dict, description: str) -> tuple[str, str]:
         return arn, updated["stateMachineVersionArn"]
 
 
-def target_machine_name(workflow_id: int, task: str) -> str:
-    """The machine of a reverse workflow run for one target task."""
-    digest = hashlib.sha256(task.encode()).hexdigest()[:12]
-    return f"{machine_name(workflow_id)}-t{digest}"
+def variant_machine_name(workflow_id: int, task: str | None, plan: Plan | None = None) -> str:
+    """The machine of a reverse workflow run for one target task (``-t``), or of a run plan
+    (``-p``: a retry, a rerun, `included_tasks`) with or without a target task."""
+    if not plan:
+        digest = hashlib.sha256((task or "").encode()).hexdigest()[:12]
+        return f"{machine_name(workflow_id)}-t{digest}"
+    return f"{machine_name(workflow_id)}-p{plan_digest(task, plan)}"
+
+
+def plan_digest(task: str | None, plan: Plan) -> str:
+    return hashlib.sha256(f"{task or ''}\x00{plan.key()}".encode()).hexdigest()[:12]
 
 
 def deploy(workflow_id: int, version: int, definition: str) -> Deployment:
@@ -106,12 +114,16 @@ def deploy(workflow_id: int, version: int, definition: str) -> Deployment:
     return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})
 
 
-def deploy_target(workflow_id: int, version: int, definition: str, task: str) -> Deployment:
-    """The entry workflow (reverse) compiled to run `task` and what it requires, published as
-    its own machine; the sub-workflows are those `deploy` published for this version."""
+def deploy_variant(workflow_id: int, version: int, definition: str, task: str | None,
+                   plan: Plan | None = None) -> Deployment:
+    """The entry workflow compiled to run only `task` and what it requires (reverse
+    workflows), and with the stand-ins of `plan`, published as its own machine; the
+    sub-workflows are those `deploy` published for this version."""
     document = load(definition)
     entry = compile_workflow(document, next(iter(document.workflows)), target(workflow_id),
-                             [task])
-    arn, version_arn = _publish(target_machine_name(workflow_id, task), entry.definition,
-                                f"definition version {version}, target {task}"[:256])
+                             [task] if task else None, plan=plan)
+    described = f"definition version {version}" + (f", target {task}" if task else "") + (
+        f", plan {plan.key()}" if plan else "")
+    arn, version_arn = _publish(variant_machine_name(workflow_id, task, plan),
+                                entry.definition, described[:256])
     return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})

@@ -1,8 +1,9 @@
 """Step Functions calls for one execution: start, stop, describe, history.
 
-Execution names derive from our ids (``wf<WORKFLOW>-x<EXECUTION>``), so a repeated start of
-the same execution is answered by Step Functions with the execution already running, and a
-status event names the execution it is about without any lookup.
+Execution names derive from our ids (``wf<WORKFLOW>-x<EXECUTION>``, then ``-a<N>`` for the
+N-th retry or rerun), so a repeated start of the same attempt is answered by Step Functions
+with the execution already running, and a status event names the execution and attempt it
+is about without any lookup.
 """
 from __future__ import annotations
 
@@ -13,17 +14,27 @@ from typing import Any
 
 from chalicelib.actions import clients
 
-_NAME = re.compile(r"^wf(\d+)-x(\d+)$")
+_NAME = re.compile(r"^wf(\d+)-x(\d+)(?:-a([1-9]\d*))?$")
 
 
-def execution_name(workflow_id: int, execution_id: int) -> str:
-    return f"wf{workflow_id}-x{execution_id}"
+def execution_name(workflow_id: int, execution_id: int, attempt: int = 0) -> str:
+    name = f"wf{workflow_id}-x{execution_id}"
+    return f"{name}-a{attempt}" if attempt else name
 
 
-def parse_name(name: str) -> tuple[int, int] | None:
-    """Gives (workflow id, execution id) for names `execution_name` made, else None."""
+@dataclass(frozen=True)
+class RunName:
+    workflow_id: int
+    execution_id: int
+    attempt: int
+
+
+def parse_name(name: str) -> RunName | None:
+    """The ids in a name `execution_name` made, else None."""
     match = _NAME.match(name or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    if match is None:
+        return None
+    return RunName(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
 
 def start(version_arn: str, name: str, payload: dict[str, Any]) -> str:

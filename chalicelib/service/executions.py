@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import random
@@ -22,6 +23,7 @@ from typing import Any
 
 from chalicelib import clock, language
 from chalicelib.actions.tokens import token_store
+from chalicelib.compiler import Plan
 from chalicelib.engine import history, machines, runs
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.language.model import Workflow as WorkflowModel
@@ -31,7 +33,7 @@ from chalicelib.service.workflows import get as get_workflow
 from chalicelib.store import executions as store
 from chalicelib.store import ids
 from chalicelib.store import workflows as workflow_store
-from chalicelib.store.models import Execution, Workflow, WorkflowVersion
+from chalicelib.store.models import Execution, Workflow, WorkflowVersion, plain
 
 START_FIELDS = frozenset({"target_task", "input", "included_tasks"})
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -79,29 +81,58 @@ def _deployed(workflow: Workflow) -> WorkflowVersion:
     return version
 
 
-def _machine_arn(workflow: Workflow, version: WorkflowVersion, target_task: str | None
-                 ) -> str:
-    """The version ARN of the machine an execution starts (deploys a target's machine the
-    first time that target runs on this definition version)."""
-    if target_task is None:
-        return version.version_arn
+def machine_for(workflow: Workflow, version: WorkflowVersion, target_task: str | None,
+                plan: Plan | None = None) -> tuple[str, str | None]:
+    """(version ARN, key) of the machine an execution starts: the definition version's own
+    (key None), or a variant for a reverse workflow's target task and a run plan, deployed
+    the first time it runs on this definition version (its key names it on the version)."""
+    if target_task is None and not plan:
+        return version.version_arn, None
+    key = f"p:{machines.plan_digest(target_task, plan)}" if plan else target_task
     known = version.targets.as_dict() if version.targets else {}
-    if target_task not in known:
-        deployment = machines.deploy_target(int(workflow.id), int(version.version),
-                                            version.definition, target_task)
-        known[target_task] = {"version_arn": deployment.version_arn,
-                              "states": deployment.states}
-        # a concurrent first run of another target may be lost here: it is deployed again
+    if key not in known:
+        deployment = machines.deploy_variant(int(workflow.id), int(version.version),
+                                             version.definition, target_task, plan)
+        known[key] = {"version_arn": deployment.version_arn, "states": deployment.states}
+        # a concurrent first run of another variant may be lost here: it is deployed again
         version.update(actions=[WorkflowVersion.targets.set(known)])
-    return known[target_task]["version_arn"]
+    return known[key]["version_arn"], key
 
 
-def _states(version: WorkflowVersion, target_task: str | None) -> dict:
-    """State names -> [task, role] of the machine an execution ran (never deploys)."""
-    if target_task is None:
+def states_of(version: WorkflowVersion, execution: Execution) -> dict:
+    """State names -> [task, role] of the machine an execution's attempt ran (never
+    deploys)."""
+    key = execution.machine_key or execution.target_task
+    if key is None:
         return version.states.as_dict() if version.states else {}
     known = version.targets.as_dict() if version.targets else {}
-    return known.get(target_task, {}).get("states", {})
+    return known.get(key, {}).get("states", {})
+
+
+def check_task(main: WorkflowModel, name: str, what: str) -> None:
+    if name in main.tasks:
+        return
+    close = difflib.get_close_matches(name, list(main.tasks), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else \
+        f" Its tasks: {', '.join(list(main.tasks)[:20])}."
+    raise BadRequest(f"{what} {name!r}, which is not a task of workflow '{main.name}'.{hint}")
+
+
+def _included(main: WorkflowModel, value: Any) -> list[str]:
+    if value in (None, []):
+        return []
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise BadRequest("'included_tasks' must be a list of task names.")
+    for name in value:
+        check_task(main, name, "'included_tasks' names")
+    return list(dict.fromkeys(value))
+
+
+def skipped(main: WorkflowModel, included: list[str]) -> Plan:
+    """The plan of a run of `included` tasks only (all tasks when empty)."""
+    if not included:
+        return Plan()
+    return Plan(skip=frozenset(main.tasks) - frozenset(included))
 
 
 def _target_task(main: WorkflowModel, value: Any) -> str | None:
@@ -112,7 +143,7 @@ def _target_task(main: WorkflowModel, value: Any) -> str | None:
                          f"{main.type}.")
     if not isinstance(value, str):
         raise BadRequest("'target_task' must be a task name.")
-    fields.unknown_keys({value: None}, main.tasks, f"the tasks of workflow '{main.name}'")
+    check_task(main, value, "'target_task' names")
     return value
 
 
@@ -154,21 +185,20 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any],
     if not workflow.valid:
         raise BadRequest("The workflow's definition is invalid; fix it before running it: "
                          f"{(workflow.validation_errors or '').splitlines()[0]}")
-    if body.get("included_tasks") not in (None, []):
-        raise BadRequest("'included_tasks' is not supported yet; run the whole workflow, or "
-                         "use 'target_task' on a reverse workflow.")
     main = language.load(workflow.definition).main  # the entry workflow, parsed once
     target_task = _target_task(main, body.get("target_task"))
+    included = _included(main, body.get("included_tasks"))
     given = _check_input(main, body.get("input"))
     version = _deployed(workflow)
-    machine_arn = _machine_arn(workflow, version, target_task)
+    machine_arn, machine_key = machine_for(workflow, version, target_task,
+                                           skipped(main, included))
     now = clock.now()
     execution = Execution(
         int(workflow.id), ids.allocate("execution"), state="running",
         mistral_state="running", mistral_state_info="Execution is running", rank=1,
         active="1", user_id=caller.id, user=caller.summary(),
-        definition_version=int(version.version), input=given, included_tasks=[],
-        target_task=target_task,
+        definition_version=int(version.version), input=given, included_tasks=included,
+        target_task=target_task, machine_key=machine_key,
         started_at=now, created_at=now, updated_at=now)
     principals = workflow_store.principals_of(workflow)
     claim = None
@@ -187,7 +217,7 @@ def start(caller: Caller, workflow_id: int, body: Mapping[str, Any],
     try:
         arn = runs.start(machine_arn, name, given)
     except Exception as error:
-        _finish(workflow, execution, "failed", "error", f"Could not start: {error}", None)
+        finish(workflow, execution, "failed", "error", f"Could not start: {error}", None)
         raise
     execution.update(actions=[Execution.execution_arn.set(arn)])
     return ShownExecution(execution, version.definition, shown.level)
@@ -204,7 +234,7 @@ def _begin(workflow: Workflow, execution: Execution, principals, claim, now: int
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
 
 
-def _shown(caller: Caller, workflow_id: int, execution_id: int, needed: str
+def shown_execution(caller: Caller, workflow_id: int, execution_id: int, needed: str
            ) -> tuple[Workflow, Execution, str]:
     shown = get_workflow(caller, workflow_id, needed)
     execution = store.get(workflow_id, execution_id)
@@ -214,7 +244,7 @@ def _shown(caller: Caller, workflow_id: int, execution_id: int, needed: str
 
 
 def get(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
-    _, execution, level = _shown(caller, workflow_id, execution_id, "read")
+    _, execution, level = shown_execution(caller, workflow_id, execution_id, "read")
     version = workflow_store.version(workflow_id, int(execution.definition_version))
     return ShownExecution(execution, version.definition if version else "", level)
 
@@ -227,8 +257,8 @@ def list_executions(caller: Caller, workflow_id: int, *, limit: int, page_num: i
 
 def cancel(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
     """Asks Step Functions to stop the execution; its state follows when it has stopped."""
-    _, execution, level = _shown(caller, workflow_id, execution_id, "write")
-    if execution.rank < store.FINAL_RANK and execution.execution_arn:
+    _, execution, level = shown_execution(caller, workflow_id, execution_id, "write")
+    if not store.is_final(execution) and execution.execution_arn:
         runs.stop(execution.execution_arn, f"Cancelled by {caller.username}")
     version = workflow_store.version(workflow_id, int(execution.definition_version))
     return ShownExecution(execution, version.definition if version else "", level)
@@ -237,13 +267,14 @@ def cancel(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecutio
 def mark_paused(execution_arn: str) -> bool:
     """A pause (engine command or pause-before) reached: the execution shows as paused."""
     parsed = runs.parse_name(execution_arn.rsplit(":", 1)[-1])
-    execution = store.get(*parsed) if parsed else None
-    return execution is not None and store.set_pause(execution, True, "Execution is paused")
+    execution = store.get(parsed.workflow_id, parsed.execution_id) if parsed else None
+    return (execution is not None and int(execution.attempt or 0) == parsed.attempt
+            and store.set_pause(execution, True, "Execution is paused"))
 
 
 def resume(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
     """Lets a paused execution go on: sends the stored pause tokens."""
-    _, execution, level = _shown(caller, workflow_id, execution_id, "write")
+    _, execution, level = shown_execution(caller, workflow_id, execution_id, "write")
     if execution.state != "paused" or not execution.execution_arn:
         raise BadRequest(f"Only a paused execution can be resumed; this one is "
                          f"{execution.state}.")
@@ -260,10 +291,12 @@ def resume(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecutio
     return ShownExecution(execution, version.definition if version else "", level)
 
 
-def _finish(workflow: Workflow, execution: Execution, state: str, mistral: str,
-            info: str | None, task_detail: list | None) -> None:
+def finish(workflow: Workflow, execution: Execution, state: str, mistral: str,
+           info: str | None, task_detail: list | None) -> None:
+    """Makes the execution's current attempt final (once) and lets the workflow follow."""
     now = clock.now()
-    changed = store.advance(execution, store.FINAL_RANK, {
+    final = store.rank(int(execution.attempt or 0), store.FINAL)
+    changed = store.advance(execution, final, {
         "state": state, "mistral_state": mistral, "mistral_state_info": info,
         "finished_at": now, "updated_at": now, "tasks": task_detail})
     if not changed:
@@ -272,7 +305,7 @@ def _finish(workflow: Workflow, execution: Execution, state: str, mistral: str,
     if workflow.last_execution_id is not None and \
             int(workflow.last_execution_id) != int(execution.id):
         last = store.get(int(workflow.id), int(workflow.last_execution_id))
-        latest = last.state if last is not None and last.rank >= store.FINAL_RANK else state
+        latest = last.state if last is not None and store.is_final(last) else state
     store.release(workflow, int(execution.id), latest, workflow_store.principals_of(workflow))
 
 
@@ -282,14 +315,16 @@ def record_status(detail: Mapping[str, Any]) -> bool:
     status = STATUSES.get(detail.get("status", ""))
     if parsed is None or status is None:
         return False
-    execution = store.get(*parsed)
-    if execution is None or execution.rank >= status[2]:
+    execution = store.get(parsed.workflow_id, parsed.execution_id)
+    state, mistral, phase = status
+    rank = store.rank(parsed.attempt, phase)
+    if execution is None or int(execution.rank) >= rank \
+            or int(execution.attempt or 0) != parsed.attempt:
         return False
-    state, mistral, rank = status
-    if rank < store.FINAL_RANK:
+    if phase < store.FINAL:
         return store.advance(execution, rank, {"state": state, "mistral_state": mistral,
                                                "updated_at": clock.now()})
-    workflow = workflow_store.get(parsed[0])
+    workflow = workflow_store.get(parsed.workflow_id)
     if workflow is None:
         return False
     return _settle(workflow, execution, detail.get("status"), detail.get("error"),
@@ -300,11 +335,15 @@ def _settle(workflow: Workflow, execution: Execution, status: str, error: str | 
             cause: str | None, arn: str | None) -> bool:
     state, mistral, _ = STATUSES[status]
     version = workflow_store.version(int(workflow.id), int(execution.definition_version))
-    states = _states(version, execution.target_task) if version else {}
-    detail = history.tasks(runs.history(arn), states, final_status=status) if arn else []
+    states = states_of(version, execution) if version else {}
+    attempt = int(execution.attempt or 0)
+    detail = history.tasks(runs.history(arn), states, final_status=status,
+                           attempt=attempt) if arn else []
+    if attempt:
+        detail = history.merge(plain(execution.tasks), detail)
     info = {"succeeded": "Execution succeeded", "cancelled": "Execution was cancelled"}.get(
         state) or ": ".join(part for part in (error, cause) if part) or "Execution failed"
-    _finish(workflow, execution, state, mistral, info[:1000], detail)
+    finish(workflow, execution, state, mistral, info[:1000], detail)
     return True
 
 
@@ -315,10 +354,11 @@ def reconcile(limit: int = 50) -> int:
         if not execution.execution_arn:
             continue
         found = runs.describe(execution.execution_arn)
-        if found.status in STATUSES and STATUSES[found.status][2] >= store.FINAL_RANK:
+        if found.status in STATUSES and STATUSES[found.status][2] == store.FINAL:
             workflow = workflow_store.get(int(execution.workflow_id))
             if workflow is not None and _settle(workflow, execution, found.status,
                                                 found.error, found.cause,
                                                 execution.execution_arn):
                 settled += 1
     return settled
+

@@ -3,8 +3,11 @@
 - `begin` stores a new execution and marks its workflow running in one transaction, on
   condition that the workflow allows concurrent executions or has none running: two racing
   starts of a workflow that forbids it cannot both pass.
-- `advance` moves an execution forward only (rank queued 0 < running 1 < final 2): status
-  events that arrive twice, late or out of order change nothing.
+- `advance` moves an execution forward only: its rank is 3 × attempt + phase (queued 0,
+  running 1, final 2), so status events that arrive twice, late, out of order or from an
+  earlier attempt change nothing.
+- `restart` begins the next attempt of a final execution (retry, rerun), on the same
+  conditions as `begin`.
 - `release` takes a final execution off its workflow's running set and sets the workflow's
   state, unless another execution started meanwhile.
 """
@@ -17,7 +20,17 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from chalicelib.errors import Conflict
 from chalicelib.store.models import Counter, Execution, Workflow, WorkflowAccess, transaction
 
-FINAL_RANK = 2
+PHASES = 3
+RUNNING, FINAL = 1, 2
+FINAL_RANK = FINAL  # the rank of the first attempt once final
+
+
+def rank(attempt: int, phase: int) -> int:
+    return PHASES * attempt + phase
+
+
+def is_final(execution: Execution) -> bool:
+    return int(execution.rank) % PHASES == FINAL
 
 
 class AlreadyRunning(Conflict):
@@ -62,12 +75,17 @@ def _access_updates(writes, workflow: Workflow, principals, state: str) -> None:
                       condition=WorkflowAccess.principal.exists())
 
 
+def _may_run_another():
+    """Condition: the workflow allows concurrent executions or none runs."""
+    return ((Workflow.allow_concurrent_executions == True)  # a DynamoDB condition, not a test
+            | Workflow.running_ids.does_not_exist())
+
+
 def begin(workflow: Workflow, execution: Execution, principals,
           claim: Counter | None = None, now: int = 0) -> None:
     """Stores `execution` (running) and marks the workflow running; raises AlreadyRunning.
     With `claim`, also claims an idempotency key (raises KeyTaken if a live claim exists)."""
-    concurrency = (Workflow.allow_concurrent_executions == True) | \
-        Workflow.running_ids.does_not_exist()
+    concurrency = _may_run_another()
     try:
         with transaction() as writes:
             writes.save(execution, condition=Execution.id.does_not_exist())
@@ -99,6 +117,40 @@ def begin(workflow: Workflow, execution: Execution, principals,
         raise
 
 
+def restart(workflow: Workflow, execution: Execution, principals,
+            changes: dict[str, Any]) -> None:
+    """Begins the next attempt of `execution`, final as read: it shows running again and the
+    workflow is marked running; raises AlreadyRunning as `begin` does, and Conflict when the
+    execution changed since it was read (another retry began). `changes` to None remove."""
+    attempt = int(execution.attempt or 0) + 1
+    actions = [getattr(Execution, name).set(value) if value is not None
+               else getattr(Execution, name).remove() for name, value in changes.items()]
+    actions += [Execution.attempt.set(attempt), Execution.rank.set(rank(attempt, RUNNING)),
+                Execution.active.set("1")]
+    concurrency = _may_run_another()
+    try:
+        with transaction() as writes:
+            writes.update(execution, actions=actions,
+                          condition=Execution.rank == int(execution.rank))
+            writes.update(workflow, actions=[
+                Workflow.running_ids.add({int(execution.id)}),
+                Workflow.state.set("running")],
+                condition=Workflow.id.exists() & concurrency, add_version_condition=False)
+            _access_updates(writes, workflow, principals, "running")
+    except TransactWriteError as error:
+        reasons = [reason.code if reason else None
+                   for reason in (error.cancellation_reasons or [])]
+        if reasons[1:2] == ["ConditionalCheckFailed"]:
+            raise AlreadyRunning() from None
+        if reasons[:1] == ["ConditionalCheckFailed"]:
+            raise Conflict("The execution changed while it was being retried (another retry "
+                           "began); read it again.") from None
+        if "TransactionConflict" in reasons:
+            raise Busy() from None
+        raise
+    execution.refresh(consistent_read=True)
+
+
 def get(workflow_id: int, execution_id: int) -> Execution | None:
     try:
         return Execution.get(workflow_id, execution_id, consistent_read=True)
@@ -121,7 +173,7 @@ def advance(execution: Execution, rank: int, changes: dict[str, Any]) -> bool:
     actions = [getattr(Execution, name).set(value) for name, value in changes.items()
                if value is not None]
     actions.append(Execution.rank.set(rank))
-    if rank >= FINAL_RANK:
+    if rank % PHASES == FINAL:
         actions.append(Execution.active.remove())
     try:
         execution.update(actions=actions, condition=Execution.rank < rank)
@@ -161,7 +213,7 @@ def set_pause(execution: Execution, paused: bool, info: str) -> bool:
         execution.update(actions=[Execution.state.set(state),
                                   Execution.mistral_state.set(state),
                                   Execution.mistral_state_info.set(info)],
-                         condition=(Execution.rank < FINAL_RANK) & (Execution.state == before))
+                         condition=Execution.state == before)
     except UpdateError as error:
         if "ConditionalCheckFailed" in str(error):
             return False

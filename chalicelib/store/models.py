@@ -16,6 +16,8 @@ number of workflows. Table names come from `config.resolve_table_prefix()`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -153,7 +155,10 @@ class Execution(Model):
     workflow_id = NumberAttribute(hash_key=True)
     id = NumberAttribute(range_key=True)
     execution_arn = UnicodeAttribute(null=True)
-    rank = NumberAttribute(default=0)  # 0 queued, 1 running/paused, 2 final: only grows
+    # 3 × attempt + phase (0 queued, 1 running or paused, 2 final): only grows, so status
+    # events of an earlier attempt never change a retried execution
+    rank = NumberAttribute(default=0)
+    attempt = NumberAttribute(default=0)  # 0 for the first run, +1 per retry or rerun
     active = UnicodeAttribute(null=True)  # "1" while not final (index `active`)
     error = UnicodeAttribute(null=True)
     cause = UnicodeAttribute(null=True)
@@ -166,6 +171,9 @@ class Execution(Model):
     input = MapAttribute(default=dict)
     included_tasks = ListAttribute(default=list)
     target_task = UnicodeAttribute(null=True)
+    # the machine variant the current attempt runs (key of WorkflowVersion.targets); None:
+    # the definition version's own machine, or the target's for a reverse `target_task`
+    machine_key = UnicodeAttribute(null=True)
     # [{name, mistral_state, mistral_state_info, runs: [...], executions: [...]}]
     tasks = ListAttribute(default=list)
     started_at = UnicodeAttribute(null=True)
@@ -249,3 +257,15 @@ class Project(Model):
 MODELS: tuple[type[Model], ...] = (
     Counter, Workflow, WorkflowVersion, WorkflowAccess, Execution, User, Group, ApiKey, Project,
 )
+
+
+def plain(value: Any) -> Any:
+    """Stored maps and lists (PynamoDB gives nested maps of untyped lists as MapAttribute
+    objects) as plain dicts and lists."""
+    if hasattr(value, "as_dict"):
+        return {k: plain(v) for k, v in value.as_dict().items()}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -171,11 +171,49 @@ def test_an_invalid_definition_is_not_run(client):
     assert client.workflows.list_executions(workflow_id) == []
 
 
-def test_retry_is_not_offered_yet(civis_for, admin):
+FLAKY = """version: '2.0'
+flaky:
+  tasks:
+    first:
+      action: std.echo output=1
+      on-success: [load]
+    load:
+      action: aws.lambda
+      input:
+        function_name: sw-flaky
+        payload: {key: load}
+"""
+
+
+def test_retry_after_fixing_the_cause_and_rerun_from_a_task(civis_for, admin, runner):
+    from infra.local.sfn import deploy_lambda
+    from tests.integration.api import handlers
+
+    deploy_lambda(runner, "sw-flaky", "tests.integration.api.handlers.flaky")
+    handlers.CALLS.clear()
+    handlers.BROKEN.add("load")
     client = civis_for(admin.token)  # built from the served GET /endpoints
-    assert hasattr(client.workflows, "post_executions_cancel")
-    assert hasattr(client.workflows, "post_executions_resume")
-    assert not hasattr(client.workflows, "post_executions_retry")
+    try:
+        workflow_id = _workflow(client, FLAKY)
+        started = client.workflows.post_executions(workflow_id)
+        failed = wait_final(client, workflow_id, started.id)
+        assert failed.state == "failed"
+        handlers.BROKEN.clear()
+        retried = client.workflows.post_executions_retry(workflow_id, started.id,
+                                                         task_name="load")
+        assert (retried.id, retried.state) == (started.id, "running")
+        final = wait_final(client, workflow_id, started.id)
+        assert final.state == "succeeded"
+        load = next(task for task in final.tasks if task.name == "load")
+        assert [run.state for run in load.runs] == ["succeeded", "failed"]
+        rerun = client.workflows.post_executions_rerun(workflow_id, started.id, "first")
+        assert rerun.id == started.id
+        again = wait_final(client, workflow_id, started.id)
+        assert again.state == "succeeded"
+        assert [len(task.runs) for task in again.tasks] == [2, 3]
+        assert handlers.CALLS == {"load": 3}
+    finally:
+        handlers.BROKEN.clear()
 
 
 PAUSING = """version: '2.0'

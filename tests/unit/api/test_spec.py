@@ -72,6 +72,7 @@ EXPECTED_SIGNATURES = {
     ("workflows", "post_executions_cancel"): (["id", "execution_id"], []),
     ("workflows", "post_executions_resume"): (["id", "execution_id"], []),
     ("workflows", "post_executions_retry"): (["id", "execution_id"], ["task_name"]),
+    ("workflows", "post_executions_rerun"): (["id", "execution_id", "from_task"], []),
     ("workflows", "get_executions_tasks"): (["id", "execution_id", "task_name"], []),
     ("users", "get_me"): ([], []),
     ("users", "list_me"): ([], []),

@@ -2,7 +2,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.engine.history import tasks
+from chalicelib.engine.history import merge, outcomes, tasks
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 STATES = {"a": ["a", "task"], "b": ["b", "task"], "b.error": ["b", "error"],
@@ -45,7 +45,16 @@ def test_task_failures_are_attributed_through_previous_events():
                      ("TaskFailed", None, {"error": "Lambda.Unknown", "cause": "x"}))
     [task] = tasks(history, STATES, final_status="FAILED")
     assert task["mistral_state"] == "error" and task["runs"][0]["state"] == "failed"
-    assert task["mistral_state_info"] == "Lambda.Unknown"
+    assert task["mistral_state_info"] == "Lambda.Unknown: x"
+
+
+def test_a_lambda_failure_shows_its_error_message():
+    cause = json.dumps({"errorMessage": "disk full", "errorType": "OSError",
+                        "stackTrace": ["..."]})
+    history = events(("TaskStateEntered", "a", {}), ("TaskScheduled", None, {}),
+                     ("TaskFailed", None, {"error": "OSError", "cause": cause}))
+    [task] = tasks(history, STATES, final_status="FAILED")
+    assert task["mistral_state_info"] == "OSError: disk full"
 
 
 def test_retries_add_runs_newest_first_and_unfinished_runs_follow_the_execution():
@@ -62,3 +71,36 @@ def test_retries_add_runs_newest_first_and_unfinished_runs_follow_the_execution(
 def test_states_that_are_not_tasks_make_no_runs():
     history = events(("PassStateEntered", "a.join", {}), ("PassStateEntered", "other", {}))
     assert tasks(history, STATES, final_status="SUCCEEDED") == []
+
+
+def test_outcomes_read_the_latest_record_of_each_task_from_the_docs():
+    def doc(**entries):
+        return json.dumps({"ctx": {}, "tasks": entries})
+    ok = {"result": 1, "state": "SUCCESS", "published": {"x": 1}}
+    failed = {"result": {"Error": "E", "Cause": "c"}, "state": "ERROR", "state_info": "c"}
+    history = events(
+        ("PassStateEntered", "a", {"input": doc()}),
+        ("PassStateExited", "a", {"output": doc(a={**ok, "result": 0})}),
+        ("PassStateExited", "a", {"output": doc(a=ok)}),
+        ("PassStateEntered", "b.error", {"input": doc(a=ok, b=failed)}),
+        ("FailStateEntered", "End", {"input": "not json"}))
+    assert outcomes(history, {"a", "b", "c"}) == {
+        "a": {"result": 1, "published": {"x": 1}},
+        "b": {"error": {"Error": "E", "Cause": "c"}, "published": {}}}
+
+
+def test_merge_puts_new_runs_first_and_keeps_tasks_that_did_not_run_again():
+    run = {"id": 1, "attempt": 0, "state": "failed"}
+    earlier = [{"name": "a", "mistral_state": "success", "runs": [{**run, "state": "succeeded"}],
+                "executions": []},
+               {"name": "b", "mistral_state": "error", "runs": [run], "executions": []}]
+    latest = [{"name": "b", "mistral_state": "success",
+               "runs": [{"id": 1, "attempt": 1, "state": "succeeded"}], "executions": []},
+              {"name": "c", "mistral_state": "success",
+               "runs": [{"id": 1, "attempt": 1, "state": "succeeded"}], "executions": []}]
+    merged = {t["name"]: t for t in merge(earlier, latest)}
+    assert list(merged) == ["a", "b", "c"]
+    assert merged["a"] == earlier[0]
+    assert merged["b"]["mistral_state"] == "success"
+    assert [(r["id"], r["attempt"], r["state"]) for r in merged["b"]["runs"]] == [
+        (2, 1, "succeeded"), (1, 0, "failed")]
