@@ -93,7 +93,13 @@ def execution_task(task: dict[str, Any], level: str) -> dict[str, Any]:
     return {"name": task["name"], "mistralState": task["mistral_state"],
             "mistralStateInfo": task.get("mistral_state_info"),
             "runs": [_run(run, level) for run in task.get("runs", [])],
-            "executions": list(task.get("executions", []))}
+            "executions": [_child(child, level) for child in task.get("executions", [])]}
+
+
+def _child(child: dict[str, Any], level: str) -> dict[str, Any]:
+    return {"id": child["id"], "workflowId": child["workflow_id"], "myPermissionLevel": level,
+            "state": child["state"], "createdAt": child["created_at"],
+            "startedAt": child.get("started_at"), "finishedAt": child.get("finished_at")}
 
 
 def execution_detail(shown) -> dict[str, Any]:

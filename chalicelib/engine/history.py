@@ -36,6 +36,16 @@ def _entered_state(events_by_id: dict[int, dict], event: dict) -> str | None:
     return None
 
 
+def _child_execution(details: dict) -> str | None:
+    """The ARN of the execution a sub-workflow task started (Step Functions' own task)."""
+    if details.get("resourceType") != "states":
+        return None
+    try:
+        return json.loads(details.get("output") or "{}").get("ExecutionArn")
+    except (ValueError, AttributeError):
+        return None
+
+
 def _failure(error: Any, cause: Any) -> str | None:
     """"Error: message": a Lambda's cause is JSON whose ``errorMessage`` says what failed."""
     if isinstance(cause, str) and cause.startswith("{"):
@@ -58,7 +68,8 @@ def _recorded_error(text: str | None) -> str | None:
 def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str,
           attempt: int = 0) -> list[dict[str, Any]]:
     """The tasks that ran, in the order they first started; each run records the
-    execution's `attempt` it belongs to."""
+    execution's `attempt` it belongs to, and a sub-workflow task's run the ARN of the child
+    execution it started (``child_arn``)."""
     by_id = {event["id"]: event for event in events}
     runs: dict[str, list[dict[str, Any]]] = {}
     open_runs: dict[str, dict[str, Any]] = {}  # state name -> its running run
@@ -87,6 +98,11 @@ def tasks(events: list[dict], states: dict[str, list[str]], *, final_status: str
             if run["state"] == "running":
                 run["state"] = "succeeded"
             run["finished_at"] = _time(event["timestamp"])
+        elif kind == "TaskSubmitted":
+            child = _child_execution(event.get("taskSubmittedEventDetails") or {})
+            name = _entered_state(by_id, event)
+            if child and name in open_runs:
+                open_runs[name]["child_arn"] = child
         elif kind in _FAILURES:
             name = _entered_state(by_id, event)
             run = open_runs.get(name) if name else None

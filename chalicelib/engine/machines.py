@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chalicelib import config
 from chalicelib.actions import clients
@@ -31,6 +31,8 @@ class Deployment:
     machine_arn: str
     version_arn: str
     states: dict[str, list[str]]  # state name -> [task name, role]
+    # sub-workflow name -> its machine's states (as `states`)
+    sub_states: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def machine_name(workflow_id: int, sub: str | None = None) -> str:
@@ -111,7 +113,18 @@ def deploy(workflow_id: int, version: int, definition: str) -> Deployment:
         _publish(machine_name(workflow_id, sub), compiled[sub].definition, description)
     entry = compiled[names[0]]
     arn, version_arn = _publish(machine_name(workflow_id), entry.definition, description)
-    return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})
+    return Deployment(arn, version_arn, _roles(entry.states),
+                      {sub: _roles(compiled[sub].states) for sub in names[1:]})
+
+
+def _roles(states: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
+    return {name: list(role) for name, role in states.items()}
+
+
+def sub_workflow_of(workflow_id: int, machine: str, subs: list[str]) -> str | None:
+    """Which of `subs` a state machine name (or ARN) of this workflow runs."""
+    name = machine.rsplit(":", 1)[-1]
+    return next((sub for sub in subs if machine_name(workflow_id, sub) == name), None)
 
 
 def deploy_variant(workflow_id: int, version: int, definition: str, task: str | None,
@@ -126,4 +139,4 @@ def deploy_variant(workflow_id: int, version: int, definition: str, task: str | 
         f", plan {plan.key()}" if plan else "")
     arn, version_arn = _publish(variant_machine_name(workflow_id, task, plan),
                                 entry.definition, described[:256])
-    return Deployment(arn, version_arn, {k: list(v) for k, v in entry.states.items()})
+    return Deployment(arn, version_arn, _roles(entry.states))

@@ -68,11 +68,15 @@ class Described:
     status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED | PENDING_REDRIVE
     error: str | None
     cause: str | None
+    started: Any = None  # datetime
+    stopped: Any = None
+    input: str = "{}"
 
 
 def describe(execution_arn: str) -> Described:
     found = clients.client("stepfunctions").describe_execution(executionArn=execution_arn)
-    return Described(found["status"], found.get("error"), found.get("cause"))
+    return Described(found["status"], found.get("error"), found.get("cause"),
+                     found.get("startDate"), found.get("stopDate"), found.get("input") or "{}")
 
 
 def history(execution_arn: str) -> list[dict[str, Any]]:

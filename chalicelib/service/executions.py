@@ -27,6 +27,7 @@ from chalicelib.compiler import Plan
 from chalicelib.engine import history, machines, runs
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.language.model import Workflow as WorkflowModel
+from chalicelib.service import children
 from chalicelib.service import workflow_fields as fields
 from chalicelib.service.auth import Caller
 from chalicelib.service.workflows import get as get_workflow
@@ -77,7 +78,8 @@ def _deployed(workflow: Workflow) -> WorkflowVersion:
     if version.version_arn is None:
         deployment = machines.deploy(int(workflow.id), int(version.version), version.definition)
         version.update(actions=[WorkflowVersion.version_arn.set(deployment.version_arn),
-                                WorkflowVersion.states.set(deployment.states)])
+                                WorkflowVersion.states.set(deployment.states),
+                                WorkflowVersion.sub_states.set(deployment.sub_states)])
     return version
 
 
@@ -292,21 +294,23 @@ def resume(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecutio
 
 
 def finish(workflow: Workflow, execution: Execution, state: str, mistral: str,
-           info: str | None, task_detail: list | None) -> None:
-    """Makes the execution's current attempt final (once) and lets the workflow follow."""
+           info: str | None, task_detail: list | None) -> bool:
+    """Makes the execution's current attempt final (once) and lets the workflow follow;
+    gives whether it did (False: it was final already)."""
     now = clock.now()
     final = store.rank(int(execution.attempt or 0), store.FINAL)
     changed = store.advance(execution, final, {
         "state": state, "mistral_state": mistral, "mistral_state_info": info,
         "finished_at": now, "updated_at": now, "tasks": task_detail})
     if not changed:
-        return
+        return False
     latest = state
     if workflow.last_execution_id is not None and \
             int(workflow.last_execution_id) != int(execution.id):
         last = store.get(int(workflow.id), int(workflow.last_execution_id))
         latest = last.state if last is not None and store.is_final(last) else state
     store.release(workflow, int(execution.id), latest, workflow_store.principals_of(workflow))
+    return True
 
 
 def record_status(detail: Mapping[str, Any]) -> bool:
@@ -339,11 +343,13 @@ def _settle(workflow: Workflow, execution: Execution, status: str, error: str | 
     attempt = int(execution.attempt or 0)
     detail = history.tasks(runs.history(arn), states, final_status=status,
                            attempt=attempt) if arn else []
+    offspring = children.collect(execution, detail, version)
     if attempt:
         detail = history.merge(plain(execution.tasks), detail)
     info = {"succeeded": "Execution succeeded", "cancelled": "Execution was cancelled"}.get(
         state) or ": ".join(part for part in (error, cause) if part) or "Execution failed"
-    finish(workflow, execution, state, mistral, info[:1000], detail)
+    if finish(workflow, execution, state, mistral, info[:1000], detail) and offspring:
+        children.save(offspring)  # only by the settling that made the execution final
     return True
 
 

@@ -160,11 +160,13 @@ def get(workflow_id: int, execution_id: int) -> Execution | None:
 
 def page(workflow_id: int, *, limit: int, page_num: int, newest_first: bool = True
          ) -> tuple[list[Execution], int]:
-    """One page of a workflow's executions by id, and how many there are."""
-    total = Execution.count(workflow_id)
+    """One page of a workflow's executions by id, and how many there are (child executions
+    of sub-workflows left out)."""
+    top_level = Execution.parent_id.does_not_exist()
+    total = Execution.count(workflow_id, filter_condition=top_level)
     wanted = limit * page_num
     items = list(Execution.query(workflow_id, scan_index_forward=not newest_first,
-                                 limit=wanted))
+                                 filter_condition=top_level, limit=wanted))
     return items[wanted - limit:wanted], total
 
 

@@ -112,8 +112,11 @@ class WorkflowVersion(Model):
     # machine's state names -> [task, role]
     version_arn = UnicodeAttribute(null=True)
     states = MapAttribute(null=True)
-    # reverse workflows: target task -> {"version_arn", "states"} of its own machine
+    # machine variants (a reverse workflow's target task, a run plan): key ->
+    # {"version_arn", "states"} of its own machine
     targets = MapAttribute(null=True)
+    # sub-workflow name -> its machine's state names -> [task, role]
+    sub_states = MapAttribute(null=True)
 
 
 class WorkflowAccess(Model):
@@ -174,6 +177,9 @@ class Execution(Model):
     # the machine variant the current attempt runs (key of WorkflowVersion.targets); None:
     # the definition version's own machine, or the target's for a reverse `target_task`
     machine_key = UnicodeAttribute(null=True)
+    # a child execution (a sub-workflow run by a task of execution `parent_id`): not listed
+    # among the workflow's executions, shown in its parent task's `executions`
+    parent_id = NumberAttribute(null=True)
     # [{name, mistral_state, mistral_state_info, runs: [...], executions: [...]}]
     tasks = ListAttribute(default=list)
     started_at = UnicodeAttribute(null=True)

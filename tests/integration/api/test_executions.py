@@ -348,3 +348,40 @@ def test_target_task_runs_what_it_requires(api, people, runner):
     answer = api.post(f"/workflows/{direct['id']}/executions", people.alice.token,
                       {"target_task": "greet"})
     assert answer.status == 400 and "reverse workflows" in answer.body["errorDescription"]
+
+
+WITH_CHILD = """version: '2.0'
+parent:
+  tasks:
+    call:
+      workflow: child
+      input:
+        n: 2
+child:
+  input:
+    - n
+  tasks:
+    inner:
+      action: std.echo output=<% $.n %>
+"""
+
+
+def test_a_sub_workflow_run_shows_as_a_child_execution_of_its_task(api, people, runner):
+    token = people.alice.token
+    workflow = create_workflow(api, token, definition=WITH_CHILD)
+    path = f"/workflows/{workflow['id']}/executions"
+    started = api.post(path, token)
+    final = wait_final(api, token, workflow["id"], started.body["id"])
+    assert final["state"] == "succeeded", final
+    [task] = final["tasks"]
+    [child] = task["executions"]
+    assert (child["workflowId"], child["state"], child["myPermissionLevel"]) == (
+        workflow["id"], "succeeded", "manage")
+    assert child["id"] != final["id"] and child["finishedAt"] >= child["startedAt"]
+    shown = api.get(f"{path}/{child['id']}", token).body
+    assert (shown["state"], shown["input"]) == ("succeeded", {"n": 2})
+    assert [(t["name"], t["mistralState"]) for t in shown["tasks"]] == [("inner", "success")]
+    listed = api.get(path, token)
+    assert [e["id"] for e in listed.body] == [final["id"]]
+    assert listed.headers["x-pagination-total-entries"] == "1"
+    assert api.get(f"{path}/{child['id']}", people.carol.token).status == 404
