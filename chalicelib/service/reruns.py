@@ -84,7 +84,8 @@ def _next_attempt(workflow: Workflow, execution: Execution, level: str, rerun_ta
                for task in plain(execution.tasks)}
     plan = plans.choose(direct, earlier, rerun_tasks)
     outcomes = history.outcomes(runs.history(execution.execution_arn),
-                                set(plan.reuse | plan.replay_errors)) if plan else {}
+                                set(plan.reuse | plan.replay_errors)) \
+        if plan and execution.execution_arn else {}
     missing = (plan.reuse | plan.replay_errors) - outcomes.keys()
     if missing:  # no record of what they gave: they run again, with what follows them
         plan = plans.choose(direct, earlier, [*rerun_tasks, *sorted(missing)])
@@ -96,7 +97,9 @@ def _next_attempt(workflow: Workflow, execution: Execution, level: str, rerun_ta
     _restart(workflow, execution, {
         "state": "running", "mistral_state": "running",
         "mistral_state_info": "Execution is running", "machine_key": machine_key,
-        "finished_at": None, "updated_at": now})
+        # no ARN until the new attempt has started: the sweeper must not settle the new
+        # attempt with the earlier one's outcome
+        "execution_arn": None, "finished_at": None, "updated_at": now})
     name = runs.execution_name(int(workflow.id), int(execution.id), int(execution.attempt))
     payload = {**plain(execution.input), plans.REUSE_INPUT: outcomes}
     try:
