@@ -171,6 +171,26 @@ def test_an_invalid_definition_is_not_run(client):
     assert client.workflows.list_executions(workflow_id) == []
 
 
+def test_included_tasks_run_only_those_tasks(client):
+    workflow_id = _workflow(client, """version: '2.0'
+chain:
+  tasks:
+    a:
+      action: std.noop
+      on-success: [b]
+    b:
+      action: std.noop
+      on-success: [c]
+    c:
+      action: std.noop
+""")
+    started = client.workflows.post_executions(workflow_id, included_tasks=["a", "c"])
+    assert started.included_tasks == ["a", "c"]
+    final = wait_final(client, workflow_id, started.id)
+    assert final.state == "succeeded"
+    assert [task.name for task in final.tasks] == ["a", "c"]
+
+
 FLAKY = """version: '2.0'
 flaky:
   tasks:
