@@ -1,11 +1,15 @@
 """`stepwise local`: the service on one machine, with no AWS account.
 
 Starts the local AWS (moto in this process, with Stepwise's adapters) and makes what the AWS
-template makes (tables, functions, the status-change rule), creates an administrator with an
-API key, stores the example as a workflow of that administrator and runs it once through the
-service, then serves the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM.
+template makes (tables, functions, the status-change rule). The first time (no saved data in
+DATA_DIR) it creates an administrator with an API key, stores the example as a workflow of
+that administrator and runs it once through the service; later starts load the saved tables
+instead (`infra.local.persist`: executions that were running are marked failed). Then it
+serves the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM, saving the tables every few
+seconds and once more when it stops.
+
 Writes ``DATA_DIR/local.json`` = ``{"url": ..., "api_key": ...}`` (mode 0600) once the app
-answers.
+answers; the key stays the same across restarts.
 """
 from __future__ import annotations
 
@@ -57,6 +61,17 @@ def _bootstrap(host, example: Path) -> tuple[str, int | None]:
     return token, workflow_id
 
 
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _write_private(path: Path, text: str) -> None:
     """Writes `text` readable by this user only (the file holds an API key)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -65,14 +80,54 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def _known_key(data: Path) -> str | None:
+    """The API key an earlier start wrote, if it still authenticates."""
+    from chalicelib.errors import StepwiseError
+    from chalicelib.service.auth import authenticate
+
+    try:
+        token = json.loads((data / "local.json").read_text(encoding="utf-8"))["api_key"]
+        authenticate(f"Bearer {token}")
+    except (OSError, ValueError, KeyError, TypeError, StepwiseError):
+        return None
+    return token
+
+
+def _restore(host, data: Path, tables: Path) -> str:
+    """Loads the saved tables; gives an administrator's key (a new administrator when the
+    saved key no longer works)."""
+    from chalicelib.service.users import bootstrap_admin
+    from infra.local import persist
+    from infra.local.stack import provision
+
+    provision(host)
+    loaded = persist.load(tables)
+    recovered = persist.recover()
+    print(f"loaded {loaded} items from {tables}; {recovered['executions_interrupted']} "
+          "execution(s) that were running are marked failed")
+    token = _known_key(data)
+    if token is None:
+        suffix = os.urandom(3).hex()
+        _, token = bootstrap_admin(name="Local Admin", email="admin@localhost.localdomain",
+                                   username=f"admin-{suffix}")
+        print("the saved API key no longer works: created another administrator")
+    return token
+
+
 def serve(port: int, data_dir: str, example: str) -> int:
     from chalice.config import Config
     from chalice.local import create_local_server
 
+    from infra.local import persist
     from infra.local.host import LocalAWS
 
+    if not _port_free(port):
+        print(f"stepwise local: port {port} on 127.0.0.1 is in use; choose another with "
+              "--port", file=sys.stderr)
+        return 2
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
+    tables = data / "tables.json"
     if str(PROJECT) not in sys.path:
         sys.path.insert(0, str(PROJECT))
     example_path = Path(example)
@@ -83,11 +138,16 @@ def serve(port: int, data_dir: str, example: str) -> int:
         signal.signal(signum, lambda *_: stop.set())
     with LocalAWS(set_endpoint_env=True) as host:
         print(f"local AWS (moto) at {host.endpoint_url}")
-        token, workflow_id = _bootstrap(host, example_path)
-        if workflow_id is not None:
-            run = _run_example(token, workflow_id)
-            print(f"example workflow {workflow_id}: execution {run['execution']} "
-                  f"{run['state']}, tasks {run['tasks']}")
+        workflow_id = None
+        if tables.exists():
+            token = _restore(host, data, tables)
+        else:
+            token, workflow_id = _bootstrap(host, example_path)
+            if workflow_id is not None:
+                run = _run_example(token, workflow_id)
+                print(f"example workflow {workflow_id}: execution {run['execution']} "
+                      f"{run['state']}, tasks {run['tasks']}")
+        snapshots = persist.Snapshots(tables).start()
         from app import app
         server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", port)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -103,4 +163,6 @@ def serve(port: int, data_dir: str, example: str) -> int:
                   "/executions")
         stop.wait()
         server.server.shutdown()
+        saved = snapshots.stop()
+        print(f"saved {saved} items to {tables}")
     return 0

@@ -80,7 +80,8 @@ def describe(execution_arn: str) -> Described:
 
 
 def history(execution_arn: str) -> list[dict[str, Any]]:
-    """Every event of the execution, oldest first."""
+    """Every event of the execution, oldest first; none when Step Functions no longer has
+    the execution (its history is kept 90 days)."""
     sfn = clients.client("stepfunctions")
     events: list[dict[str, Any]] = []
     token = None
@@ -88,7 +89,10 @@ def history(execution_arn: str) -> list[dict[str, Any]]:
         kwargs = {"executionArn": execution_arn, "maxResults": 1000}
         if token:
             kwargs["nextToken"] = token
-        page = sfn.get_execution_history(**kwargs)
+        try:
+            page = sfn.get_execution_history(**kwargs)
+        except sfn.exceptions.ExecutionDoesNotExist:
+            return events
         events.extend(page["events"])
         token = page.get("nextToken")
         if not token:
