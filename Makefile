@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA ?= .local-data
 
-.PHONY: install local test bench bench-requests bench-executions clean
+.PHONY: install local test bench bench-requests bench-executions bench-local clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ bench-requests: install
 
 bench-executions: install
 	$(BIN)/python bench/executions.py
+
+bench-local: install
+	PYTHONPATH=. $(BIN)/python bench/local_start.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
