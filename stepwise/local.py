@@ -6,7 +6,9 @@ DATA_DIR) it creates an administrator with an API key, stores the example as a w
 that administrator and runs it once through the service; later starts load the saved tables
 instead (`infra.local.persist`: executions that were running are marked failed). Then it
 serves the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM, saving the tables every few
-seconds and once more when it stops.
+seconds and once more when it stops. E-mails sent through the local SES (from
+STEPWISE_EMAIL_SENDER, by default stepwise@localhost.localdomain) are written to
+``DATA_DIR/outbox/*.eml``.
 
 Writes ``DATA_DIR/local.json`` = ``{"url": ..., "api_key": ...}`` (mode 0600) once the app
 answers; the key stays the same across restarts.
@@ -22,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]  # where app.py and examples/ live
+LOCAL_SENDER = "stepwise@localhost.localdomain"
 
 
 def _run_example(token: str, workflow_id: int, timeout: float = 30.0) -> dict:
@@ -59,6 +62,15 @@ def _bootstrap(host, example: Path) -> tuple[str, int | None]:
             "name": example.stem, "definition": example.read_text(encoding="utf-8")})
         workflow_id = int(shown.workflow.id)
     return token, workflow_id
+
+
+def _local_mail(host, directory: Path) -> None:
+    """Service and workflow e-mails go to the local SES, and from there to files."""
+    from infra.local import outbox
+
+    sender = os.environ.setdefault("STEPWISE_EMAIL_SENDER", LOCAL_SENDER)
+    host.client("sesv2").create_email_identity(EmailIdentity=sender)
+    outbox.install(directory)
 
 
 def _port_free(port: int) -> bool:
@@ -138,6 +150,7 @@ def serve(port: int, data_dir: str, example: str) -> int:
         signal.signal(signum, lambda *_: stop.set())
     with LocalAWS(set_endpoint_env=True) as host:
         print(f"local AWS (moto) at {host.endpoint_url}")
+        _local_mail(host, data / "outbox")
         workflow_id = None
         if tables.exists():
             token = _restore(host, data, tables)

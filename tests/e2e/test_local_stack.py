@@ -50,7 +50,9 @@ def test_start_run_stop_restart_and_nothing_is_lost(tmp_path, stacks, monkeypatc
     running = client.workflows.post_executions(slow.id)
     assert client.workflows.get_executions(slow.id, running.id).state == "running"
     bob = add_user(client, "bob")
-    client.workflows.put_shares_users(example.id, [bob.id], "read")
+    client.workflows.put_shares_users(example.id, [bob.id], "read", send_shared_email=True)
+    [mail] = (data / "outbox").glob("*.eml")  # the local SES keeps what it sends
+    assert "To: bob@example.com" in mail.read_text()
 
     assert first.stop() == 0
     assert "saved" in first.text()
