@@ -19,6 +19,7 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib import clock, language
@@ -353,11 +354,29 @@ def _settle(workflow: Workflow, execution: Execution, status: str, error: str | 
     return True
 
 
+START_GRACE_SECONDS = 300
+
+
+def _fail_if_never_started(execution: Execution) -> int:
+    since = clock.parse(execution.updated_at)
+    if (datetime.now(UTC) - since).total_seconds() < START_GRACE_SECONDS:
+        return 0
+    workflow = workflow_store.get(int(execution.workflow_id))
+    if workflow is None:
+        return 0
+    return int(finish(workflow, execution, "failed", "error",
+                      "The execution was stored but never started; start it again.",
+                      plain(execution.tasks)))
+
+
 def reconcile(limit: int = 50) -> int:
-    """Settles active executions that Step Functions reports final; gives how many."""
+    """Settles active executions that Step Functions reports final, and fails those that
+    never started (no execution ARN `START_GRACE_SECONDS` after they were stored or last
+    retried: the process that stored them died before starting them); gives how many."""
     settled = 0
     for execution in store.active(limit):
         if not execution.execution_arn:
+            settled += _fail_if_never_started(execution)
             continue
         found = runs.describe(execution.execution_arn)
         if found.status in STATUSES and STATUSES[found.status][2] == store.FINAL:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -98,3 +99,26 @@ def test_status_events_converge_whatever_their_order(api, people, runner, part):
         settled.delete()  # moto copies a table on each transaction: keep it small
     print(f"{TRIALS // PARTS} trials: {outcomes}")
     assert all(count > 10 for count in outcomes.values()), outcomes
+
+
+def test_the_sweeper_fails_executions_stored_but_never_started(api, people, runner):
+    caller = authenticate(f"Bearer {people.alice.token}")
+    workflow_id = create_workflow(api, people.alice.token)["id"]
+    workflow = workflow_store.get(workflow_id)
+    old = clock.iso(datetime.now(UTC) - timedelta(minutes=10))
+    records = {}
+    for label, stamp in (("lost", old), ("starting", clock.now())):
+        execution = Execution(workflow_id, ids.allocate("execution"), state="running",
+                              mistral_state="running", rank=1, active="1", user_id=caller.id,
+                              user=caller.summary(),
+                              definition_version=int(workflow.definition_version), input={},
+                              included_tasks=[], started_at=stamp, created_at=stamp,
+                              updated_at=stamp)
+        store.begin(workflow_store.get(workflow_id), execution,
+                    workflow_store.principals_of(workflow))
+        records[label] = int(execution.id)
+    assert service.reconcile() == 1
+    lost = store.get(workflow_id, records["lost"])
+    assert (lost.state, lost.active) == ("failed", None)
+    assert "never started" in lost.mistral_state_info
+    assert store.get(workflow_id, records["starting"]).state == "running"
