@@ -56,8 +56,8 @@ class Stack:
     def text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def stop(self, timeout: float = 30.0) -> int:
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, timeout: float = 30.0, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
         code = self.process.wait(timeout=timeout)
         with pytest.raises(OSError):  # nothing listens on the port any more
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()

@@ -2,6 +2,7 @@
 client, stop, start again on the same data, and nothing is lost."""
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -93,4 +94,5 @@ def test_a_second_stack_on_the_same_port_fails_cleanly(tmp_path, stacks):
     assert result.returncode == 2
     assert f"port {first.port} on 127.0.0.1 is in use" in result.stderr
     assert not (tmp_path / "b").exists()  # it changed nothing
-    assert first.stop() == 0
+    assert first.stop(signum=signal.SIGINT) == 0  # Ctrl-C
+    assert "saved" in first.text()
