@@ -57,11 +57,27 @@ class Stack:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self, timeout: float = 30.0, signum: int = signal.SIGTERM) -> int:
+        children = _children(self.process.pid)
         self.process.send_signal(signum)
         code = self.process.wait(timeout=timeout)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], \
+            "the stack left processes behind"
         with pytest.raises(OSError):  # nothing listens on the port any more
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         return code
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def start_stack(data_dir: Path, *extra: str) -> Stack:
