@@ -18,6 +18,8 @@ moto (see `infra.local.host.LocalAWS`) and are never imported by deployed code (
   (`status_events.wait_for_events(timeout)` waits until they are delivered);
 - `infra.local.rule_targets`: EventBridge rules invoke Lambda targets and start Step Functions
   targets;
+- `infra.local.scheduler_ticker` is not a patch but a thread local mode starts
+  (`scheduler_ticker.start(host)`); `check_moto()` checks what it reads from moto too;
 - `infra.local.branch_error_adapter`: a Parallel branch or Map iteration failing with a
   `States.*` error fails its state with that error, as on AWS;
 - `infra.local.branch_stop_adapter`: a branch stopped before it started does not run (and
@@ -40,6 +42,7 @@ from infra.local import (
     jsonata_adapter,
     lambda_adapter,
     rule_targets,
+    scheduler_ticker,
     sfn_adapter,
     sfn_versions_adapter,
     state_output_adapter,
@@ -66,6 +69,7 @@ def check_moto() -> None:
     sfn_versions_adapter.check()
     status_events.check()
     rule_targets.check()
+    scheduler_ticker.check()
     branch_error_adapter.check()
     branch_stop_adapter.check()
 

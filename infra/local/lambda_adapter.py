@@ -8,7 +8,11 @@ echoes the payload back. `InProcessLambdaBackend.invoke` instead imports the fun
 - a raised exception becomes a function error: header `X-Amz-Function-Error: Unhandled` and
   payload `{"errorMessage", "errorType", "stackTrace"}`, so Step Functions Retry/Catch match the
   exception's class name (and `States.TaskFailed`);
-- InvocationType `Event` runs the handler on a background thread and answers at once.
+- InvocationType `Event` runs the handler on a background thread and answers at once;
+- the function's environment variables are in `os.environ` while its handler runs. All
+  functions share this process's environment: when invocations overlap, a variable both set
+  has the value of the one that started last, and each variable gets its earlier value back
+  once no running invocation sets it.
 
 Takes: nothing at import. Gives: `install()`, which swaps moto's lookup table
 `moto.awslambda_simple.models.lambda_simple_backends` for one holding this backend.
@@ -16,12 +20,15 @@ Takes: nothing at import. Gives: `install()`, which swaps moto's lookup table
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import os
 import threading
 import time
 import traceback
 import uuid
+from collections.abc import Iterator
 from typing import Any, Callable
 
 from infra.local.moto_guard import require, require_module
@@ -87,6 +94,54 @@ def resolve_handler(handler: str | None) -> Callable[[Any, Any], Any]:
     return function
 
 
+class _SharedEnvironment:
+    """Functions' environment variables layered onto os.environ while invocations run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._layers: list[dict[str, str]] = []  # running invocations' variables, oldest first
+        self._saved: dict[str, str | None] = {}  # values from before any layer set the key
+
+    def _push(self, variables: dict[str, str]) -> None:
+        with self._lock:
+            for key, value in variables.items():
+                self._saved.setdefault(key, os.environ.get(key))
+                os.environ[key] = value
+            self._layers.append(variables)
+
+    def _pop(self, variables: dict[str, str]) -> None:
+        with self._lock:
+            # Identity, not equality: two invocations may carry equal variables.
+            index = next(i for i, layer in enumerate(self._layers) if layer is variables)
+            del self._layers[index]
+            for key in variables:
+                still = [layer[key] for layer in self._layers if key in layer]
+                if still:
+                    os.environ[key] = still[-1]
+                    continue
+                previous = self._saved.pop(key)
+                if previous is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = previous
+
+    @contextlib.contextmanager
+    def applied(self, variables: dict[str, str]) -> Iterator[None]:
+        """`variables` in os.environ for the duration of the block."""
+        if not variables:
+            yield
+            return
+        layer = dict(variables)
+        self._push(layer)
+        try:
+            yield
+        finally:
+            self._pop(layer)
+
+
+_environment = _SharedEnvironment()
+
+
 def _error_payload(error_type: str, message: str, stack: list[str]) -> bytes:
     return json.dumps(
         {"errorMessage": message, "errorType": error_type, "stackTrace": stack}
@@ -112,7 +167,8 @@ def run_handler(function: Any, body: Any) -> tuple[bytes, bool]:
     event = _decode_event(body)
     context = LocalLambdaContext(function)
     try:
-        result = handler(event, context)
+        with _environment.applied(context.environment):
+            result = handler(event, context)
     except Exception as exc:  # a raised exception is the function's error, as on Lambda
         stack = traceback.format_tb(exc.__traceback__.tb_next if exc.__traceback__ else None)
         return _error_payload(exc.__class__.__name__, str(exc), stack), True

@@ -25,6 +25,7 @@ dead-letter queues.
 
 Takes: nothing at import. Gives: `install()`, `check()`, `wait_for_deliveries(timeout) -> bool`
 (True once no delivery is queued or running), `pending_deliveries()`, `delivery_errors()`.
+The invocations and lanes themselves are shared with the scheduler in `infra.local.targets`.
 """
 
 from __future__ import annotations
@@ -35,40 +36,28 @@ import datetime
 import functools
 import json
 import logging
-import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from infra.local import targets
 from infra.local.moto_guard import require, require_module
-from infra.local.pending import PendingWork
+from infra.local.targets import (
+    Lanes,
+    LaneKey,
+    invoke_lambda,
+    is_lambda_target,
+    is_state_machine_target,
+    start_state_machine,
+)
 
 _EVENTS_MODULE = "moto.events.models"
 _EVENTS_UTILS_MODULE = "moto.events.utils"
 
 logger = logging.getLogger(__name__)
 
-Job = Callable[[], None]
-
 
 # -- which targets -----------------------------------------------------------------------------
-
-
-def _arn_parts(arn: str) -> list[str]:
-    return arn.split(":")
-
-
-def is_lambda_target(arn: str) -> bool:
-    """arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]."""
-    parts = _arn_parts(arn)
-    return len(parts) in (7, 8) and parts[2] == "lambda" and parts[5] == "function"
-
-
-def is_state_machine_target(arn: str) -> bool:
-    """arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION]."""
-    parts = _arn_parts(arn)
-    return len(parts) in (7, 8) and parts[2] == "states" and parts[5] == "stateMachine"
 
 
 def _is_local_target(target: dict[str, Any]) -> bool:
@@ -123,74 +112,16 @@ def payload_text(target: dict[str, Any], event: dict[str, Any]) -> str:
 # -- delivery ----------------------------------------------------------------------------------
 
 
-def _invoke_lambda(function_arn: str, payload: str) -> None:
-    parts = _arn_parts(function_arn)
-    account, region, name = parts[4], parts[3], parts[6]
-    qualifier = parts[7] if len(parts) == 8 else None
-    get_backend = require("moto.awslambda.utils", "get_backend")
-    response_headers: dict[str, str] = {}
-    result = get_backend(account, region).invoke(
-        name,
-        qualifier,
-        payload.encode("utf-8"),
-        {"X-Amz-Invocation-Type": "RequestResponse"},
-        response_headers,
-    )
-    if response_headers.get("x-amz-function-error"):
-        text = result.decode("utf-8", "replace") if isinstance(result, bytes) else str(result)
-        raise RuntimeError(f"function error: {text}")
+_errors: collections.deque[str] = collections.deque(maxlen=100)
 
 
-def _start_state_machine(state_machine_arn: str, payload: str) -> None:
-    parts = _arn_parts(state_machine_arn)
-    account, region = parts[4], parts[3]
-    get_backend = require("moto.stepfunctions.responses", "get_backend")
-    get_backend(account, region).start_execution(
-        state_machine_arn, name=str(uuid.uuid4()), execution_input=payload
-    )
+def _record_failure(key: LaneKey, exc: Exception) -> None:
+    message = f"rule {key[0]} target {key[1]}: {exc!r}"
+    _errors.append(message)
+    logger.warning("rule target delivery failed: %s", message)
 
 
-class _Lanes:
-    """FIFO lanes keyed by (rule, target): one worker thread per busy lane."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lanes: dict[tuple[str, str], collections.deque[Job]] = {}
-        self.work = PendingWork()
-        self.errors: collections.deque[str] = collections.deque(maxlen=100)
-
-    def submit(self, key: tuple[str, str], job: Job) -> None:
-        self.work.started()
-        with self._lock:
-            lane = self._lanes.get(key)
-            if lane is not None:
-                lane.append(job)
-                return
-            self._lanes[key] = collections.deque([job])
-        worker = threading.Thread(
-            target=self._drain, args=(key,), daemon=True, name=f"local-rule-target-{key[1]}"
-        )
-        worker.start()
-
-    def _drain(self, key: tuple[str, str]) -> None:
-        while True:
-            with self._lock:
-                lane = self._lanes[key]
-                if not lane:
-                    del self._lanes[key]
-                    return
-                job = lane.popleft()
-            try:
-                job()
-            except Exception as exc:  # noqa: BLE001 - a target's failure is logged, not ours
-                message = f"rule {key[0]} target {key[1]}: {exc!r}"
-                self.errors.append(message)
-                logger.warning("rule target delivery failed: %s", message)
-            finally:
-                self.work.finished()
-
-
-_lanes = _Lanes()
+_lanes = Lanes("local-rule-target", _record_failure)
 
 
 def wait_for_deliveries(timeout: float = 10.0) -> bool:
@@ -206,7 +137,7 @@ def pending_deliveries() -> int:
 
 def delivery_errors() -> list[str]:
     """The most recent failed target deliveries (oldest first)."""
-    return list(_lanes.errors)
+    return list(_errors)
 
 
 def _submit(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
@@ -216,13 +147,13 @@ def _submit(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
         payload = payload_text(target, event)
     except Exception as exc:  # noqa: BLE001 - logged; PutEvents itself succeeds
         message = f"rule {key[0]} target {key[1]}: input not built: {exc!r}"
-        _lanes.errors.append(message)
+        _errors.append(message)
         logger.warning("rule target delivery failed: %s", message)
         return
     if is_lambda_target(arn):
-        _lanes.submit(key, functools.partial(_invoke_lambda, arn, payload))
+        _lanes.submit(key, functools.partial(invoke_lambda, arn, payload))
     else:
-        _lanes.submit(key, functools.partial(_start_state_machine, arn, payload))
+        _lanes.submit(key, functools.partial(start_state_machine, arn, payload))
 
 
 # -- hook --------------------------------------------------------------------------------------
@@ -259,8 +190,7 @@ def check() -> None:
     require(_EVENTS_MODULE, "Rule.send_to_targets")
     require(_EVENTS_MODULE, "EventPattern.matches_event")
     require(_EVENTS_UTILS_MODULE, "EventTemplateParser.parse")
-    require("moto.awslambda.utils", "get_backend")
-    require("moto.stepfunctions.responses", "get_backend")
+    targets.check()
 
 
 def install() -> None:

@@ -2,8 +2,9 @@
 
 Takes: a started `LocalAWS` (anything with `.client(service)`), ASL definitions as dicts, inputs
 as JSON values. Gives:
-- `deploy_lambda(host, name, handler) -> function ARN` (Handler is a dotted Python path run
-  in-process by the local Lambda adapter);
+- `deploy_lambda(host, name, handler, *, timeout=30, environment=None) -> function ARN`
+  (Handler is a dotted Python path run in-process by the local Lambda adapter, which sets the
+  environment variables while the handler runs);
 - `deploy_state_machine(host, definition, *, name=None, role_arn=...) -> state machine ARN`
   (creates, or updates one of the same name);
 - `start_execution(host, state_machine_arn, input, *, name=None) -> execution ARN`;
@@ -153,22 +154,34 @@ def _lambda_role_arn(host: HostLike) -> str:
         )["Role"]["Arn"]
 
 
-def deploy_lambda(host: HostLike, name: str, handler: str) -> str:
-    """Create (or repoint) Lambda function `name` whose Handler is `handler`; gives its ARN."""
+def deploy_lambda(
+    host: HostLike,
+    name: str,
+    handler: str,
+    *,
+    timeout: int = 30,
+    environment: dict[str, str] | None = None,
+) -> str:
+    """Create Lambda function `name` whose Handler is `handler`, with `timeout` seconds and
+    `environment` variables, or set those on the existing function; gives its ARN."""
     lambda_client = _client(host, "lambda")
+    settings: dict[str, Any] = {
+        "Handler": handler,
+        "Timeout": timeout,
+        "Environment": {"Variables": dict(environment or {})},
+    }
     try:
         return lambda_client.create_function(
             FunctionName=name,
             Runtime="python3.11",
             Role=_lambda_role_arn(host),
-            Handler=handler,
             Code={"ZipFile": _lambda_zip()},
-            Timeout=30,
+            **settings,
         )["FunctionArn"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceConflictException":
             raise
-    return lambda_client.update_function_configuration(FunctionName=name, Handler=handler)[
+    return lambda_client.update_function_configuration(FunctionName=name, **settings)[
         "FunctionArn"
     ]
 
