@@ -73,6 +73,25 @@ def _local_mail(host, directory: Path) -> None:
     outbox.install(directory)
 
 
+def _sweeper_schedule(host) -> None:
+    """What the AWS template's one-minute rule does: run the app's `sweeper` (which settles
+    executions whose final status event never came), here as a Scheduler schedule the local
+    ticker fires, with the scheduled event Chalice's handler expects as its input."""
+    from chalicelib import config
+    from infra.local.sfn import deploy_lambda
+
+    name = f"{config.resolve_table_prefix()}-sweeper"
+    arn = deploy_lambda(host, name, "app.sweeper")
+    event = {"version": "0", "id": "<aws.scheduler.execution-id>",
+             "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": config.resolve_account_id(), "time": "<aws.scheduler.scheduled-time>",
+             "region": config.resolve_region(), "resources": [], "detail": {}}
+    host.client("scheduler").create_schedule(
+        Name=name, ScheduleExpression="rate(1 minute)", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": arn, "RoleArn": f"arn:aws:iam::{config.resolve_account_id()}:role/"
+                f"{name}", "Input": json.dumps(event)})
+
+
 def _port_free(port: int) -> bool:
     import socket
 
@@ -126,17 +145,25 @@ def _restore(host, data: Path, tables: Path) -> str:
     return token
 
 
-def serve(port: int, data_dir: str, example: str) -> int:
+def serve(port: int, data_dir: str, example: str, functions: str | None = None) -> int:
     from chalice.config import Config
     from chalice.local import create_local_server
 
-    from infra.local import persist
+    from infra.local import persist, scheduler_ticker
     from infra.local.host import LocalAWS
+    from infra.local.user_functions import (FunctionsConfigError, deploy_user_functions,
+                                            load_functions_config)
 
     if not _port_free(port):
         print(f"stepwise local: port {port} on 127.0.0.1 is in use; choose another with "
               "--port", file=sys.stderr)
         return 2
+    if functions:
+        try:  # checked (handlers imported) before anything starts
+            load_functions_config(functions)
+        except FunctionsConfigError as error:
+            print(f"stepwise local: {error}", file=sys.stderr)
+            return 2
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     tables = data / "tables.json"
@@ -160,6 +187,11 @@ def serve(port: int, data_dir: str, example: str) -> int:
                 run = _run_example(token, workflow_id)
                 print(f"example workflow {workflow_id}: execution {run['execution']} "
                       f"{run['state']}, tasks {run['tasks']}")
+        if functions:
+            deployed = deploy_user_functions(host, functions)
+            print(f"your functions from {functions}: {', '.join(deployed) or 'none'}")
+        _sweeper_schedule(host)
+        ticker = scheduler_ticker.start(host)
         snapshots = persist.Snapshots(tables).start()
         from app import app
         server = create_local_server(app, Config(chalice_stage="dev"), "127.0.0.1", port)
@@ -176,6 +208,7 @@ def serve(port: int, data_dir: str, example: str) -> int:
                   "/executions")
         stop.wait()
         server.server.shutdown()
+        ticker.stop()
         saved = snapshots.stop()
         print(f"saved {saved} items to {tables}")
     return 0
