@@ -17,9 +17,11 @@ The payload is the event as AWS delivers it (`version`, `id`, `detail-type`, `so
 (moto's template parser, JSON templates only) make of it.
 
 Delivery is asynchronous, as EventBridge invokes Lambda functions: PutEvents returns before the
-targets run. Each (rule, target) pair has its own lane whose deliveries run one after another
-in the order the events were put, on a thread of its own (never the caller's), so a target sees
-an execution's RUNNING event before its final one. Failures (unknown function, handler error,
+targets run. Each (rule, target) pair has `LANES` lanes; the events about one resource (the
+first of `resources`: a Step Functions execution) always take the same lane, whose deliveries
+run one after another in the order the events were put, on a thread of its own (never the
+caller's), so a target sees an execution's RUNNING event before its final one, while events
+of different executions may be delivered side by side. Failures (unknown function, handler error,
 bad state machine) are logged and kept in `delivery_errors()`; there are no retries or
 dead-letter queues.
 
@@ -37,6 +39,7 @@ import functools
 import json
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -122,6 +125,7 @@ def _record_failure(key: LaneKey, exc: Exception) -> None:
 
 
 _lanes = Lanes("local-rule-target", _record_failure)
+LANES = 4  # per (rule, target): events of one resource always take the same one
 
 
 def wait_for_deliveries(timeout: float = 10.0) -> bool:
@@ -140,9 +144,17 @@ def delivery_errors() -> list[str]:
     return list(_errors)
 
 
+def _lane(target_id: str, event: dict[str, Any]) -> str:
+    """The lane of an event for one target: events about the same resource (a Step Functions
+    execution) share a lane, so they arrive in order; others may run side by side, as
+    EventBridge invokes a function concurrently."""
+    resources = event.get("resources") or [""]
+    return f"{target_id}#{zlib.crc32(str(resources[0]).encode()) % LANES}"
+
+
 def _submit(rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
     arn = str(target["Arn"])
-    key = (str(rule.arn), str(target.get("Id", arn)))
+    key = (str(rule.arn), _lane(str(target.get("Id", arn)), event))
     try:
         payload = payload_text(target, event)
     except Exception as exc:  # noqa: BLE001 - logged; PutEvents itself succeeds
