@@ -8,8 +8,8 @@ given) and gives `Settings`. Each setting comes from the first of these that has
    ``{"url": ..., "api_key": ...}``;
 4. ``.local-data/local.json`` in the current directory, which ``stepwise local`` writes with
    the same keys.
-Raises `MissingSettings` when a setting is found nowhere and `BadConfigFile` when a file that
-is read is not such a JSON object.
+Raises `MissingSettings` when a setting is found nowhere, `BadConfigFile` when a file that
+is read is not such a JSON object and `BadUrl` when the URL is not an http(s) URL.
 """
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ class MissingSettings(SettingsError):
 
 
 class BadConfigFile(SettingsError):
+    pass
+
+
+class BadUrl(SettingsError):
     pass
 
 
@@ -85,4 +89,6 @@ def resolve(url: str | None = None, api_key: str | None = None) -> Settings:
         raise MissingSettings(
             f"no {what} given: pass {flags}, set {names}, write them to "
             f"~/{DEFAULT_CONFIG} or run `stepwise local` in this directory")
+    if not found["url"].startswith(("http://", "https://")):
+        raise BadUrl(f"the API URL must start with http:// or https://, not {found['url']!r}")
     return Settings(url=found["url"], api_key=found["api_key"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stepwise.settings import BadConfigFile, MissingSettings, resolve
+from stepwise.settings import BadConfigFile, BadUrl, MissingSettings, resolve
 
 
 @pytest.fixture
@@ -126,3 +126,9 @@ def test_files_are_not_read_when_flags_and_environment_suffice(places, monkeypat
 def test_the_key_is_not_in_the_settings_representation(places):
     settings = resolve("http://flag", "sw_secret")
     assert "sw_secret" not in repr(settings) and "http://flag" in repr(settings)
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:8000", "ftp://host/", "localhost"])
+def test_the_url_must_be_http(places, url):
+    with pytest.raises(BadUrl, match="must start with http:// or https://"):
+        resolve(url, "key")
