@@ -1,17 +1,32 @@
-"""`stepwise` command line: validate, compile, local, create-user.
+"""`stepwise` command line: check, compile and draw workflows, and run them on a Stepwise API.
+
+Offline: validate, compile, graph FILE, local, create-user. Against a Stepwise API (local or
+AWS): run, executions, logs, cancel, resume, retry, rerun and graph --execution; they take the
+URL and API key from --url / --api-key, STEPWISE_URL / STEPWISE_API_KEY, the config file or
+.local-data/local.json, in that order (see `stepwise.settings`).
 
 Exit codes (scripts depend on them): 0 success; 1 the definition is invalid (each problem on
-stderr as ``FILE:LINE:COLUMN: message``); 2 usage errors or unreadable files.
+stderr as ``FILE:LINE:COLUMN: message``); 2 usage errors, unreadable files, missing connection
+settings, an API that cannot be reached, or an error answer from the API, whatever its status
+(on stderr as ``stepwise: HTTP 404: description``); 3 the watched execution failed; 4 the
+watched execution was cancelled; 130 Ctrl-C stopped the watching (the execution goes on).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from chalicelib.errors import InvalidDefinition
+from stepwise.api_client import Client, ClientError
+from stepwise.inputs import BadInput
+from stepwise.settings import SettingsError, resolve
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_FAILED, EXIT_CANCELLED, EXIT_INTERRUPTED = 3, 4, 130
+EXIT_BY_STATE = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}
 
 
 def _read(path: str) -> str:
@@ -40,6 +55,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _unknown_workflow(source: str, name: str, document) -> int:
+    print(f"{source}: no workflow named {name!r}; "
+          f"choose one of {', '.join(document.workflows)}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def cmd_compile(args: argparse.Namespace) -> int:
     from chalicelib.compiler import Target, compile_workflow
     from chalicelib.language import load
@@ -52,9 +73,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     names = [args.workflow] if args.workflow else list(document.workflows)
     unknown = [n for n in names if n not in document.workflows]
     if unknown:
-        print(f"{args.file}: no workflow named {unknown[0]!r}; "
-              f"choose one of {', '.join(document.workflows)}", file=sys.stderr)
-        return EXIT_USAGE
+        return _unknown_workflow(args.file, unknown[0], document)
     entry = names[0]  # target tasks select what the started (first or chosen) workflow runs
     if args.target_task and document.workflows[entry].type != "reverse":
         print(f"{args.file}: --target-task applies to reverse workflows; "
@@ -99,9 +118,223 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _client(args: argparse.Namespace) -> Client:
+    return Client(resolve(args.url, args.api_key))
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from chalicelib.language import load
+    from stepwise.graph import dot, mermaid, task_graph
+
+    if (args.file is None) == (args.execution is None):
+        print("stepwise graph: give either FILE or --execution WORKFLOW_ID EXECUTION_ID",
+              file=sys.stderr)
+        return EXIT_USAGE
+    states = None
+    if args.execution:
+        workflow_id, execution_id = args.execution
+        execution = _client(args).execution(workflow_id, execution_id)
+        source, text = f"execution {execution_id}", execution["definition"]
+        states = {task["name"]: task["mistralState"] for task in execution["tasks"]}
+    else:
+        source, text = args.file, _read(args.file)
+    try:
+        document = load(text)
+    except InvalidDefinition as error:
+        _report(source, error)
+        return EXIT_INVALID
+    name = args.workflow or document.main.name
+    if name not in document.workflows:
+        return _unknown_workflow(source, name, document)
+    graph = task_graph(document.workflows[name], states)
+    sys.stdout.write(dot(graph) if args.format == "dot" else mermaid(graph))
+    return EXIT_OK
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _show(args: argparse.Namespace, client: Client, workflow_id: int, execution: dict) -> int:
+    """Prints the execution, or follows it to its end with --watch; gives the exit code."""
+    from stepwise.render import execution_line
+    from stepwise.watch import follow, view_for
+
+    if not getattr(args, "watch", False):
+        if args.json:
+            _print_json(execution)
+        else:
+            print(execution_line(workflow_id, execution))
+        return EXIT_OK
+    # with --json, stdout is kept for the final execution's JSON
+    view = view_for(sys.stderr if args.json else sys.stdout)
+    try:
+        final = follow(client, workflow_id, execution["id"], view, args.interval)
+    except KeyboardInterrupt:
+        print(f"\nstepwise: stopped watching; execution {execution['id']} goes on. Cancel it "
+              f"with: stepwise cancel {workflow_id} {execution['id']}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if args.json:
+        _print_json(final)
+    return EXIT_BY_STATE[final["state"]]
+
+
+def _report_stored(path: str, workflow: dict) -> None:
+    """The stored workflow's problems, located in the file they came from."""
+    for line in (workflow.get("validationErrors") or "").splitlines():
+        if line.startswith("definition:"):
+            line = path + line[len("definition"):]
+        print(line, file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from stepwise.inputs import execution_input
+
+    if args.file == "-" and not args.name:
+        print("stepwise run: a definition read from stdin needs --name", file=sys.stderr)
+        return EXIT_USAGE
+    definition = _read(args.file)
+    given = execution_input(args.input, args.input_json)
+    name = args.name or Path(args.file).stem
+    client = _client(args)
+    existing = client.owned_workflow_named(name)
+    if existing:
+        workflow = client.update_definition(existing["id"], definition)
+        print(f"updated workflow {workflow['id']} {name!r}", file=sys.stderr)
+    else:
+        workflow = client.create_workflow(name, definition)
+        print(f"created workflow {workflow['id']} {name!r}", file=sys.stderr)
+    if not workflow["valid"]:
+        _report_stored(args.file, workflow)
+        return EXIT_INVALID
+    return _show(args, client, workflow["id"], client.start(workflow["id"], given))
+
+
+def cmd_executions(args: argparse.Namespace) -> int:
+    from stepwise.render import executions_table
+
+    listed = _client(args).executions(args.workflow_id, args.limit)
+    if args.json:
+        _print_json(listed)
+    else:
+        print("\n".join(executions_table(listed)))
+    return EXIT_OK
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    from stepwise.render import log_lines
+
+    execution = _client(args).execution(args.workflow_id, args.execution_id)
+    if args.json:
+        _print_json(execution)
+    else:
+        print("\n".join(log_lines(execution)))
+    return EXIT_OK
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    client = _client(args)
+    return _show(args, client, args.workflow_id,
+                 client.cancel(args.workflow_id, args.execution_id))
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    client = _client(args)
+    return _show(args, client, args.workflow_id,
+                 client.resume(args.workflow_id, args.execution_id))
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    client = _client(args)
+    return _show(args, client, args.workflow_id,
+                 client.retry(args.workflow_id, args.execution_id, args.task))
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    client = _client(args)
+    return _show(args, client, args.workflow_id,
+                 client.rerun(args.workflow_id, args.execution_id, args.from_task))
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its error message
+    return parse
+
+
+def _remote_options(default) -> argparse.ArgumentParser:
+    """--url and --api-key; `default` is None before the command name and SUPPRESS after it,
+    so that a value given before the command is not reset by the command's own default."""
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("connection")
+    group.add_argument("--url", default=default,
+                       help="the API's URL (else STEPWISE_URL, the config file, "
+                            ".local-data/local.json)")
+    group.add_argument("--api-key", default=default,
+                       help="the API key (prefer STEPWISE_API_KEY or the config file: other "
+                            "users of this machine can read command lines)")
+    return options
+
+
+def _add_remote_commands(sub, remote: argparse.ArgumentParser) -> None:
+    json_output = argparse.ArgumentParser(add_help=False)
+    json_output.add_argument("--json", action="store_true", help="print the API's JSON")
+    watching = argparse.ArgumentParser(add_help=False)
+    watching.add_argument("--watch", action="store_true",
+                          help="follow the execution to its end; exit 0 succeeded, 3 failed, "
+                               "4 cancelled")
+    watching.add_argument("--interval", type=_positive(float), default=0.5,
+                          help="seconds between two readings with --watch (default 0.5)")
+
+    def one_execution(name: str, help: str, *parents) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help, parents=[remote, json_output, *parents])
+        command.add_argument("workflow_id", type=int, metavar="WORKFLOW_ID")
+        command.add_argument("execution_id", type=int, metavar="EXECUTION_ID")
+        return command
+
+    run = sub.add_parser("run", help="store a definition as your workflow and start it",
+                         parents=[remote, json_output, watching],
+                         description="Creates the workflow (named after the file) or, if you "
+                                     "own one of that name, updates its definition; then "
+                                     "starts an execution.")
+    run.add_argument("file", metavar="FILE", help="YAML file, or - for stdin (with --name)")
+    run.add_argument("--name", help="the workflow's name (default: the file name without "
+                                    "its extension)")
+    run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                     help="an input parameter; VALUE is read as JSON when it is JSON, "
+                          "else as text (repeatable)")
+    run.add_argument("--input-json", metavar="JSON", help="input parameters as a JSON object "
+                                                          "(--input values go on top)")
+    run.set_defaults(run=cmd_run)
+
+    executions = sub.add_parser("executions", help="list a workflow's executions",
+                                parents=[remote, json_output])
+    executions.add_argument("workflow_id", type=int, metavar="WORKFLOW_ID")
+    executions.add_argument("--limit", type=_positive(int), default=20,
+                            help="how many of the newest (default 20)")
+    executions.set_defaults(run=cmd_executions)
+
+    one_execution("logs", "an execution's events in time order").set_defaults(run=cmd_logs)
+    one_execution("cancel", "stop a running execution").set_defaults(run=cmd_cancel)
+    one_execution("resume", "let a paused execution go on",
+                  watching).set_defaults(run=cmd_resume)
+    retry = one_execution("retry", "run a failed execution's failed tasks again", watching)
+    retry.add_argument("--task", metavar="NAME", help="only this failed task")
+    retry.set_defaults(run=cmd_retry)
+    rerun = one_execution("rerun", "run a finished execution again from a task", watching)
+    rerun.add_argument("--from-task", required=True, metavar="NAME")
+    rerun.set_defaults(run=cmd_rerun)
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0])
+    root = argparse.ArgumentParser(prog="stepwise", description=__doc__.splitlines()[0],
+                                   parents=[_remote_options(None)])
     sub = root.add_subparsers(dest="command", required=True)
+    remote = _remote_options(argparse.SUPPRESS)
 
     validate = sub.add_parser("validate", help="check workflow definitions")
     validate.add_argument("files", nargs="+", metavar="FILE", help="YAML file, or - for stdin")
@@ -117,6 +350,18 @@ def parser() -> argparse.ArgumentParser:
     compile_.add_argument("--account", default="123456789012")
     compile_.add_argument("--pretty", action="store_true", help="indent the JSON")
     compile_.set_defaults(run=cmd_compile)
+
+    graph = sub.add_parser("graph", help="draw the task graph as Mermaid or Graphviz DOT",
+                           parents=[remote],
+                           description="Draws a definition's task graph, or with --execution "
+                                       "the graph of the definition an execution ran, each "
+                                       "task coloured by its state.")
+    graph.add_argument("file", nargs="?", metavar="FILE", help="YAML file, or - for stdin")
+    graph.add_argument("--execution", nargs=2, type=int,
+                       metavar=("WORKFLOW_ID", "EXECUTION_ID"))
+    graph.add_argument("--workflow", help="this workflow of the file (default: the first)")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.set_defaults(run=cmd_graph)
 
     local = sub.add_parser("local", help="run the local AWS and the example workflow")
     local.add_argument("--port", type=int, default=8000)
@@ -137,6 +382,8 @@ def parser() -> argparse.ArgumentParser:
     create_user.add_argument("--create-tables", action="store_true",
                              help="create missing tables first (local DynamoDB endpoints)")
     create_user.set_defaults(run=cmd_create_user)
+
+    _add_remote_commands(sub, remote)
     return root
 
 
@@ -144,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, SettingsError, ClientError, BadInput) as error:
         print(f"stepwise: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -4,7 +4,8 @@
   tables, the functions, the rule sending Step Functions status events to the app's
   `on_execution_event`), and the Chalice app served by Chalice's local server on 127.0.0.1
   (a free port), for the whole session. Status events need nothing from that server: the
-  rule's target runs `app.on_execution_event` in this process (the local Lambda adapter);
+  rule's target runs `app.on_execution_event` in this process (the local Lambda adapter).
+  One per process, also for the conftests that import these fixtures;
 - `runner`: for tests that run executions, no state machines or running executions left from
   earlier tests (ids start again from 1 on the emptied tables, so names would repeat);
 - `tables`: emptied before each test (table clients are rebuilt only when they point elsewhere:
@@ -39,11 +40,19 @@ class Served:
     aws: LocalAWS
 
 
+_serving: list[Served] = []  # the one `served` of this process, while it runs
+
+
 @pytest.fixture(scope="session")
 def served() -> Iterator[Served]:
     from chalice.config import Config
     from chalice.local import create_local_server
 
+    if _serving:
+        # another conftest imported this fixture (tests/integration/cli): chalice can make a
+        # local server of the app once per process, so that session shares this one
+        yield _serving[0]
+        return
     with LocalAWS(set_endpoint_env=True) as aws:
         stack.provision(aws)  # the tables too
         from app import app
@@ -55,7 +64,9 @@ def served() -> Iterator[Served]:
         url = f"http://127.0.0.1:{port}/"
         with urllib.request.urlopen(f"{url}ping", timeout=10) as response:
             assert json.loads(response.read()) == {"status": "ok"}
-        yield Served(url, aws.endpoint_url, aws)
+        _serving.append(Served(url, aws.endpoint_url, aws))
+        yield _serving[0]
+        _serving.clear()
         server.server.shutdown()
     store_tables.reset_connections()
 
