@@ -14,6 +14,7 @@ watched execution was cancelled; 130 Ctrl-C stopped the watching (the execution 
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from collections.abc import Callable
@@ -97,7 +98,8 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 def cmd_local(args: argparse.Namespace) -> int:
     from stepwise.local import serve
-    return serve(port=args.port, data_dir=args.data_dir, example=args.example)
+    return serve(port=args.port, data_dir=args.data_dir, example=args.example,
+                 functions=args.functions)
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
@@ -367,6 +369,10 @@ def parser() -> argparse.ArgumentParser:
     local.add_argument("--port", type=int, default=8000)
     local.add_argument("--data-dir", default=".local-data")
     local.add_argument("--example", default="examples/hello.yaml")
+    local.add_argument("--functions", default=os.environ.get("STEPWISE_FUNCTIONS"),
+                       metavar="FILE",
+                       help="your Lambda functions: name -> Python handler (YAML or JSON; "
+                            "default: $STEPWISE_FUNCTIONS)")
     local.set_defaults(run=cmd_local)
 
     create_user = sub.add_parser(

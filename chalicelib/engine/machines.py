@@ -71,7 +71,8 @@ def _publish(name: str, definition: dict, description: str) -> tuple[str, str]:
     definition differs, and other implementations answer it with the old machine.
     """
     sfn = clients.client("stepfunctions")
-    text = json.dumps(definition, separators=(",", ":"))
+    # UTF-8 as is: Step Functions reads it, and moto would keep \u escapes in state names
+    text = json.dumps(definition, separators=(",", ":"), ensure_ascii=False)
     role = config.resolve_states_role_arn()
     arn = machine_arn(name)
     try:

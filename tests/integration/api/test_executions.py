@@ -385,3 +385,20 @@ def test_a_sub_workflow_run_shows_as_a_child_execution_of_its_task(api, people, 
     assert [e["id"] for e in listed.body] == [final["id"]]
     assert listed.headers["x-pagination-total-entries"] == "1"
     assert api.get(f"{path}/{child['id']}", people.carol.token).status == 404
+
+
+def test_tasks_named_in_any_script_are_reported(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition="""version: '2.0'
+wf:
+  tasks:
+    prepü:
+      action: std.noop
+      on-success: [集計]
+    集計:
+      action: std.echo output="ünïcode ✓"
+""")
+    started = api.post(f"/workflows/{workflow['id']}/executions", people.alice.token)
+    final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
+    assert final["state"] == "succeeded"
+    assert [(t["name"], t["mistralState"]) for t in final["tasks"]] == [
+        ("prepü", "success"), ("集計", "success")]
