@@ -5,7 +5,7 @@ from typing import Any
 
 from chalicelib.api.casing import camel_keys
 from chalicelib.service.workflows import Shown
-from chalicelib.store.models import ApiKey, Group, Project, User, Workflow, plain
+from chalicelib.store.models import ApiKey, Group, Project, User, Workflow
 
 
 def user_summary(author: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def execution_detail(shown) -> dict[str, Any]:
     body = execution_summary(record)
     body.update({"definition": shown.definition, "input": record.input.as_dict(),
                  "includedTasks": list(record.included_tasks or []),
-                 "tasks": [execution_task(t, shown.level) for t in plain(record.tasks)]})
+                 "tasks": [execution_task(t, shown.level) for t in shown.tasks]})
     return body
 
 

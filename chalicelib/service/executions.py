@@ -57,6 +57,11 @@ class ShownExecution:
     execution: Execution
     definition: str
     level: str
+    live_tasks: list | None = None  # read from the history while the execution runs
+
+    @property
+    def tasks(self) -> list[dict[str, Any]]:
+        return self.live_tasks if self.live_tasks is not None else plain(self.execution.tasks)
 
 
 def _check_input(main: WorkflowModel, given: Any) -> dict[str, Any]:
@@ -247,9 +252,19 @@ def shown_execution(caller: Caller, workflow_id: int, execution_id: int, needed:
 
 
 def get(caller: Caller, workflow_id: int, execution_id: int) -> ShownExecution:
+    """The execution; while it runs, its tasks so far come from the Step Functions history
+    (one call); once final, from what was stored when it ended."""
     _, execution, level = shown_execution(caller, workflow_id, execution_id, "read")
     version = workflow_store.version(workflow_id, int(execution.definition_version))
-    return ShownExecution(execution, version.definition if version else "", level)
+    live = None
+    if not store.is_final(execution) and execution.execution_arn and version is not None:
+        attempt = int(execution.attempt or 0)
+        live = history.tasks(runs.history(execution.execution_arn),
+                             states_of(version, execution), final_status="RUNNING",
+                             attempt=attempt)
+        if attempt:
+            live = history.merge(plain(execution.tasks), live)
+    return ShownExecution(execution, version.definition if version else "", level, live)
 
 
 def list_executions(caller: Caller, workflow_id: int, *, limit: int, page_num: int,

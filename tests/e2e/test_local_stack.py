@@ -7,11 +7,13 @@ import subprocess
 import sys
 import time
 
+import os
+
 import civis
 import pytest
 
 from tests.compat.conftest import add_user
-from tests.e2e.conftest import start_stack
+from tests.e2e.conftest import PROJECT, start_stack
 
 LONG = """version: '2.0'
 slow:
@@ -33,18 +35,58 @@ def _wait_final(stack, workflow_id: int, execution_id: int, timeout: float = 30.
         time.sleep(0.1)
 
 
+USES_MY_FUNCTION = """version: '2.0'
+doubling:
+  input:
+    - n
+  tasks:
+    double:
+      action: aws.lambda
+      input:
+        function_name: my-doubler
+        payload:
+          n: <% $.n %>
+      publish:
+        doubled: <% task().result.n %>
+"""
+
+
+def _cli(stack, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "STEPWISE_URL": stack.url, "STEPWISE_API_KEY": stack.api_key}
+    return subprocess.run([sys.executable, "-m", "stepwise.cli", *args], env=env,
+                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
+
+
 def test_start_run_stop_restart_and_nothing_is_lost(tmp_path, stacks, monkeypatch):
     data = tmp_path / "data"
-    first = start_stack(data)
+    (tmp_path / "lambdas").mkdir()
+    (tmp_path / "lambdas" / "doubler_fn.py").write_text(
+        "def handler(event, context):\n    return {'n': event['n'] * 2}\n")
+    functions = tmp_path / "functions.yaml"
+    functions.write_text("functions:\n  my-doubler:\n    handler: doubler_fn.handler\n"
+                         "    code_dir: lambdas\n")
+    first = start_stack(data, "--functions", str(functions))
     stacks.append(first)
     output = first.text()
     assert "example workflow 1: execution 1 succeeded" in output
+    assert "your functions from" in output and "my-doubler" in output
     assert (data / "local.json").stat().st_mode & 0o777 == 0o600
+
+    # the CLI, as a user runs it: the example, then a workflow calling the user's function
+    ran = _cli(first, "run", "examples/hello.yaml", "--watch")
+    assert ran.returncode == 0, ran.stderr
+    assert "succeeded" in ran.stdout and "greet" in ran.stdout
+    workflow_file = tmp_path / "doubling.yaml"
+    workflow_file.write_text(USES_MY_FUNCTION)
+    doubled = _cli(first, "run", str(workflow_file), "--input", "n=21", "--watch", "--json")
+    assert doubled.returncode == 0, doubled.stderr
+    assert '"succeeded"' in doubled.stdout
 
     # the civis client, as users point it at the local API
     monkeypatch.setenv("CIVIS_API_ENDPOINT", first.url)
     client = civis.APIClient(api_key=first.api_key)
-    [example] = client.workflows.list()
+    [doubling, example] = sorted(client.workflows.list(), key=lambda w: w.name)
+    assert (doubling.name, example.name) == ("doubling", "hello")
     started = client.workflows.post_executions(example.id)
     assert _wait_final(first, example.id, started.id)["state"] == "succeeded"
     slow = client.workflows.post(name="slow", definition=LONG)
@@ -64,9 +106,9 @@ def test_start_run_stop_restart_and_nothing_is_lost(tmp_path, stacks, monkeypatc
     assert "1 execution(s) that were running are marked failed" in second.text()
     monkeypatch.setenv("CIVIS_API_ENDPOINT", second.url)
     client = civis.APIClient(api_key=second.api_key)
-    assert sorted(w.name for w in client.workflows.list()) == ["hello", "slow"]
+    assert sorted(w.name for w in client.workflows.list()) == ["doubling", "hello", "slow"]
     kept = client.workflows.list_executions(example.id)
-    assert [(e.id, e.state) for e in kept] == [(started.id, "succeeded"), (1, "succeeded")]
+    assert [e.state for e in kept] == ["succeeded"] * 3 and kept[0].id == started.id
     kept_tasks = client.workflows.get_executions(example.id, started.id).tasks
     assert [t.mistral_state for t in kept_tasks] == ["success"] * len(kept_tasks) != []
     interrupted = client.workflows.get_executions(slow.id, running.id)

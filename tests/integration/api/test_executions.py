@@ -402,3 +402,34 @@ wf:
     assert final["state"] == "succeeded"
     assert [(t["name"], t["mistralState"]) for t in final["tasks"]] == [
         ("prepü", "success"), ("集計", "success")]
+
+
+def test_a_running_execution_shows_its_tasks_so_far(api, people, runner):
+    workflow = create_workflow(api, people.alice.token, definition="""version: '2.0'
+wf:
+  tasks:
+    quick:
+      action: std.noop
+      on-success: [slow]
+    slow:
+      action: std.sleep seconds=30
+""")
+    path = f"/workflows/{workflow['id']}/executions"
+    started = api.post(path, people.alice.token).body
+    deadline = time.monotonic() + 10
+    while True:
+        shown = api.get(f"{path}/{started['id']}", people.alice.token).body
+        states = {t["name"]: t["mistralState"] for t in shown["tasks"]}
+        if "slow" in states or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert shown["state"] == "running"
+    assert states == {"quick": "success", "slow": "running"}
+    slow = next(t for t in shown["tasks"] if t["name"] == "slow")
+    assert [(r["state"], r["finishedAt"]) for r in slow["runs"]] == [("running", None)]
+    one = api.get(f"{path}/{started['id']}/tasks/slow", people.alice.token)
+    assert (one.status, one.body["mistralState"]) == (200, "running")
+    api.post(f"{path}/{started['id']}/cancel", people.alice.token)
+    final = wait_final(api, people.alice.token, workflow["id"], started["id"])
+    assert {t["name"]: t["mistralState"] for t in final["tasks"]} == {
+        "quick": "success", "slow": "cancelled"}
