@@ -45,7 +45,9 @@ def test_run_watch_shows_every_task_succeeded(cli):
     for task in HELLO_TASKS:
         assert any(line.startswith(f"task {task}: success, ") for line in lines), ran.out
     assert "0 retries" in ran.out and "error" not in ran.out
-    assert lines[-1].endswith(": succeeded") and lines[0].endswith(": running")
+    executions = [line for line in lines if line.startswith("workflow ")]
+    assert executions[0].endswith(": running") and executions[-1].endswith(": succeeded")
+    assert lines[-1] == executions[-1]
 
 
 def test_running_the_same_file_again_updates_the_workflow(cli, api_get, tmp_path):
