@@ -11,9 +11,10 @@ execution however often it is delivered or backfilled.
   gone) starts nothing and deletes the schedule.
 - `backfill(caller, workflow_id, body)`: the runs the schedule would have made in
   [start, end), at most `max_runs` (default 50, at most 500). A dry run lists them. Otherwise
-  each time is started, or, when the workflow forbids concurrent executions, queued
-  `pending`: the first starts at once if the workflow is free, and `start_pending` (the
-  sweeper) starts the next one each time the workflow is free again.
+  each time is queued `pending` and the request starts the first `START_NOW` (only the first
+  when the workflow forbids concurrent executions, and only if it is free); `start_pending`
+  (the sweeper, every minute) starts the rest: all of them for a workflow that allows
+  concurrent executions, else the next one each time the workflow is free again.
 - `list_runs(caller, workflow_id, limit, page_num)`: a page of the workflow's runs (read).
 """
 from __future__ import annotations
@@ -42,7 +43,8 @@ from chalicelib.store.models import ScheduleRun, Workflow
 BACKFILL_FIELDS = frozenset({"start", "end", "dry_run", "max_runs"})
 DEFAULT_MAX_RUNS = 50
 MAX_RUNS = 500
-PENDING_READ = 1000  # pending runs read per sweep (the first of each workflow is started)
+PENDING_READ = 1000  # pending runs read per sweep
+START_NOW = 20  # backfill runs a request starts itself (a request must answer within 29 s)
 
 logger = logging.getLogger(__name__)
 
@@ -102,30 +104,34 @@ def run_scheduled(workflow_id: int, scheduled_time: str) -> ScheduleRun | None:
 
 
 def start_pending() -> int:
-    """Starts the oldest pending run of each workflow that has some, when the workflow is
-    free; gives how many started (the sweeper calls it)."""
-    started = 0
-    seen: set[int] = set()
+    """Starts pending runs, oldest first: every one read of a workflow that allows concurrent
+    executions, the first of one that does not when it is free; gives how many started (the
+    sweeper calls it)."""
+    queues: dict[int, list[ScheduleRun]] = {}
     for run in store.pending(PENDING_READ):
-        workflow_id = int(run.workflow_id)
-        if workflow_id in seen:
-            continue
-        seen.add(workflow_id)
-        started += _start_queued(run)
-    return started
+        queues.setdefault(int(run.workflow_id), []).append(run)
+    return sum(_start_queued(runs) for runs in queues.values())
 
 
-def _start_queued(run: ScheduleRun) -> int:
-    workflow = workflow_store.get(int(run.workflow_id))
+def _start_queued(runs: list[ScheduleRun]) -> int:
+    """Starts what it may of one workflow's pending runs (oldest first); gives how many."""
+    if not runs:
+        return 0
+    workflow = workflow_store.get(int(runs[0].workflow_id))
     if workflow is None:
-        store.settle(run, store.FAILED, reason="The workflow no longer exists.")
+        for run in runs:
+            store.settle(run, store.FAILED, reason="The workflow no longer exists.")
         return 0
-    if workflow.running_ids and not workflow.allow_concurrent_executions:
-        return 0  # still busy: no need to try
-    if not store.take(run):
-        return 0
-    _start(workflow, run, queue_when_busy=True)
-    return int(run.state == store.STARTED)
+    if not workflow.allow_concurrent_executions:
+        if workflow.running_ids:
+            return 0  # still busy: no need to try
+        runs = runs[:1]
+    started = 0
+    for run in runs:
+        if store.take(run):
+            _start(workflow, run, queue_when_busy=True)
+            started += int(run.state == store.STARTED)
+    return started
 
 
 @dataclass(frozen=True)
@@ -160,18 +166,9 @@ def backfill(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Backf
         return Backfill(True, [ScheduleRun(workflow_id, key, source="backfill", state="planned",
                                            created_at=now, updated_at=now) for key in keys],
                         truncated)
-    queue = not workflow.allow_concurrent_executions
-    runs = []
-    for key in keys:
-        run, new = store.claim(workflow_id, key, "backfill",
-                               store.PENDING if queue else store.STARTING)
-        if new and not queue:
-            _start(workflow, run, queue_when_busy=False)
-        runs.append(run)
-    if queue:
-        first = next((run for run in runs if run.state == store.PENDING), None)
-        if first is not None:
-            _start_queued(first)
+    runs = [store.claim(workflow_id, key, "backfill", store.PENDING)[0] for key in keys]
+    # the first ones start now; the sweeper starts the rest within a minute
+    _start_queued([run for run in runs if run.state == store.PENDING][:START_NOW])
     return Backfill(False, runs, truncated)
 
 

@@ -19,8 +19,8 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from chalicelib import config
-from chalicelib.service import schedules
-from chalicelib.store.models import Workflow
+from chalicelib.service import scheduled_runs, schedules
+from infra.local import persist
 from infra.local.scheduler_ticker import SchedulerTicker
 from tests.integration.api._helpers import assert_error
 from tests.integration.api.conftest import create_workflow
@@ -205,7 +205,9 @@ def test_a_scheduler_failure_fails_the_request_and_a_retry_syncs(api, people, sc
     assert expression_of(scheduler, workflow["id"]) == ("cron(30 10 ? * 2,4 *)", "UTC")
 
 
-def test_resync_all_recreates_lost_schedules(api, people, scheduler):
+def test_local_recovery_recreates_the_schedules_moto_lost(api, people, scheduler):
+    """What a restart of local mode does: moto starts without schedules, the tables come back
+    from the file, and `persist.recover` makes the scheduled workflows' schedules again."""
     token = people.alice.token
     kept = create_workflow(api, token, schedule=MONDAY_WEDNESDAY_0930, time_zone="UTC")
     archived = create_workflow(api, token, schedule=MONDAY_WEDNESDAY_0930)
@@ -213,7 +215,7 @@ def test_resync_all_recreates_lost_schedules(api, people, scheduler):
     create_workflow(api, token)
     scheduler.delete_schedule(Name=f"{config.resolve_table_prefix()}-wf{kept['id']}",
                               GroupName=config.resolve_scheduler_group())
-    assert schedules.resync_all(Workflow.scan()) == 1
+    assert persist.recover()["schedules_recreated"] == 1
     assert expression_of(scheduler, kept["id"]) == ("cron(30 9 ? * 2,4 *)", "UTC")
     assert stored(scheduler, archived["id"]) is None
 
@@ -420,6 +422,29 @@ def test_backfill_starts_one_execution_per_time_once(api, people, scheduler):
     assert len(executions_of(api, token, workflow["id"])) == 3
 
 
+SWEEP = {"version": "0", "id": "1", "detail-type": "Scheduled Event", "source": "aws.events",
+         "account": config.resolve_account_id(), "time": "2027-01-12T00:00:00Z",
+         "region": config.resolve_region(), "resources": [], "detail": {}}
+
+
+def test_a_large_backfill_starts_some_runs_and_the_sweeper_the_rest(api, people, scheduler,
+                                                                    monkeypatch):
+    from app import sweeper
+
+    monkeypatch.setattr(scheduled_runs, "START_NOW", 2)
+    token = people.alice.token
+    workflow = create_workflow(api, token, time_zone="UTC", schedule=MONDAY_WEDNESDAY_0930)
+    queued = api.post(f"/workflows/{workflow['id']}/backfill", token,
+                      {"start": "2027-01-04T00:00:00Z", "end": "2027-01-19T00:00:00Z"})
+    assert [r["state"] for r in queued.body["runs"]] == ["started", "started", "pending",
+                                                         "pending", "pending"]
+    sweeper(SWEEP, None)
+    runs = runs_of(api, token, workflow["id"])
+    assert [r["state"] for r in runs] == ["started"] * 5
+    assert sorted(e["id"] for e in executions_of(api, token, workflow["id"])) == \
+        sorted(r["executionId"] for r in runs)
+
+
 def test_backfill_without_concurrency_queues_runs_the_sweeper_starts(api, people, scheduler):
     from app import sweeper
 
@@ -431,17 +456,14 @@ def test_backfill_without_concurrency_queues_runs_the_sweeper_starts(api, people
                       {"start": "2027-01-04T00:00:00Z", "end": "2027-01-12T00:00:00Z"})
     assert queued.status == 200, queued.body
     assert [r["state"] for r in queued.body["runs"]] == ["started", "pending", "pending"]
-    tick = {"version": "0", "id": "1", "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": config.resolve_account_id(), "time": "2027-01-12T00:00:00Z",
-            "region": config.resolve_region(), "resources": [], "detail": {}}
     for started in range(2, 4):
         wait_idle(api, token, wid)
-        sweeper(tick, None)
-        sweeper(tick, None)  # a second sweep while the run goes on starts nothing more
+        sweeper(SWEEP, None)
+        sweeper(SWEEP, None)  # a second sweep while the run goes on starts nothing more
         states = [r["state"] for r in sorted(runs_of(api, token, wid),
                                              key=lambda r: r["scheduledTime"])]
         assert states == ["started"] * started + ["pending"] * (3 - started)
         assert len(executions_of(api, token, wid)) == started
     wait_idle(api, token, wid)
-    sweeper(tick, None)
+    sweeper(SWEEP, None)
     assert len(executions_of(api, token, wid)) == 3
