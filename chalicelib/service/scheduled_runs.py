@@ -73,6 +73,9 @@ def _start(workflow: Workflow, run: ScheduleRun, *, queue_when_busy: bool) -> No
     except StepwiseError as error:
         store.settle(run, store.FAILED, reason=error.message)
         return
+    except Exception as error:  # AWS failed: recorded, then raised for the logs and retries
+        store.settle(run, store.FAILED, reason=f"Could not start: {error}")
+        raise
     store.settle(run, store.STARTED, execution_id=int(shown.execution.id))
 
 
