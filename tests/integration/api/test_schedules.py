@@ -22,7 +22,7 @@ from chalicelib import config
 from chalicelib.service import scheduled_runs, schedules
 from infra.local import persist
 from infra.local.scheduler_ticker import SchedulerTicker
-from tests.integration.api._helpers import assert_error
+from tests.integration.api._helpers import INVALID_DEFINITION, assert_error
 from tests.integration.api.conftest import create_workflow
 
 pytestmark = pytest.mark.moto
@@ -291,6 +291,18 @@ def test_an_overlapping_run_is_skipped_and_recorded(api, people, scheduler):
     assert "already running" in runs[0]["reason"]
     assert [e["id"] for e in executions_of(api, token, workflow["id"])] == [running.body["id"]]
     api.post(f"/workflows/{workflow['id']}/executions/{running.body['id']}/cancel", token)
+
+
+def test_a_firing_that_cannot_start_is_recorded_failed_with_the_reason(api, people,
+                                                                       scheduler):
+    token = people.alice.token
+    workflow = create_workflow(api, token, definition=INVALID_DEFINITION, time_zone="UTC",
+                               schedule=MONDAY_WEDNESDAY_0930)
+    fire("2027-01-04T09:29:00", "2027-01-04T09:31:00")
+    [run] = runs_of(api, token, workflow["id"])
+    assert (run["state"], run["executionId"]) == ("failed", None)
+    assert run["reason"].startswith("The workflow's definition is invalid")
+    assert executions_of(api, token, workflow["id"]) == []
 
 
 def test_a_firing_for_an_unscheduled_workflow_starts_nothing_and_deletes_the_schedule(
