@@ -4,12 +4,14 @@ Routes live in blueprints under `chalicelib/api/`, one per surface.
 """
 from chalice import Chalice, Rate
 
-from chalicelib.api import accounts, executions, meta, workflows
+from chalicelib.api import accounts, executions, meta, schedules, workflows
 from chalicelib.service import executions as execution_service
+from chalicelib.service import scheduled_runs
 
 app = Chalice(app_name="stepwise")
 app.register_blueprint(workflows.bp)
 app.register_blueprint(executions.bp)
+app.register_blueprint(schedules.bp)
 app.register_blueprint(accounts.bp)
 app.register_blueprint(meta.bp)
 
@@ -25,5 +27,17 @@ def on_execution_event(event) -> None:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sweeper")
 def sweeper(event) -> None:
-    """Settles executions whose final status event never arrived."""
+    """Settles executions whose final status event never arrived; starts queued backfill
+    runs of workflows that became free."""
     execution_service.reconcile()
+    scheduled_runs.start_pending()
+
+
+@app.lambda_function(name="scheduled_run")
+def scheduled_run(event, context) -> dict:
+    """One firing of a workflow's EventBridge Scheduler schedule:
+    ``{"workflow_id": ID, "scheduled_time": "2027-01-04T15:00:00Z"}``."""
+    run = scheduled_runs.run_scheduled(int(event["workflow_id"]), event["scheduled_time"])
+    return {"state": None if run is None else run.state,
+            "execution_id": None if run is None or run.execution_id is None
+            else int(run.execution_id)}

@@ -192,3 +192,32 @@ def resolve_joins_table(explicit: str | None = None,
                         environ: Mapping[str, str] | None = None) -> str:
     return (_text(JOINS_TABLE, explicit, environ)
             or f"{resolve_table_prefix(environ=environ)}-joins")
+
+
+# EventBridge Scheduler: the IAM role schedules invoke their target with, the schedule group
+# holding the workflows' schedules, and the app's function scheduled runs invoke.
+SCHEDULER_ROLE_ARN = "STEPWISE_SCHEDULER_ROLE_ARN"
+SCHEDULER_GROUP = "STEPWISE_SCHEDULER_GROUP"
+SCHEDULED_RUN_FUNCTION = "STEPWISE_SCHEDULED_RUN_FUNCTION"
+
+
+def resolve_scheduler_role_arn(explicit: str | None = None,
+                               environ: Mapping[str, str] | None = None) -> str:
+    """Gives the role schedules invoke the scheduled-run function with (default: a local-mode
+    role name)."""
+    account = resolve_account_id(environ=environ)
+    return (_text(SCHEDULER_ROLE_ARN, explicit, environ)
+            or f"arn:aws:iam::{account}:role/{resolve_table_prefix(environ=environ)}-scheduler")
+
+
+def resolve_scheduler_group(explicit: str | None = None,
+                            environ: Mapping[str, str] | None = None) -> str:
+    """Gives the schedule group of the workflows' schedules (default: the table prefix)."""
+    return _text(SCHEDULER_GROUP, explicit, environ) or resolve_table_prefix(environ=environ)
+
+
+def resolve_scheduled_run_function(explicit: str | None = None,
+                                   environ: Mapping[str, str] | None = None) -> str:
+    """Gives the name or ARN of the app's `scheduled_run` function."""
+    return (_text(SCHEDULED_RUN_FUNCTION, explicit, environ)
+            or f"{resolve_table_prefix(environ=environ)}-scheduled-run")

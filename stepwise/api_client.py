@@ -160,3 +160,12 @@ class Client:
 
     def rerun(self, workflow_id: int, execution_id: int, from_task: str) -> dict:
         return self._act(workflow_id, execution_id, "rerun", {"from_task": from_task})
+
+    def backfill(self, workflow_id: int, start: str, end: str, *, dry_run: bool,
+                 max_runs: int | None) -> dict:
+        """The runs the workflow's schedule would have made in [start, end): listed with
+        `dry_run`, else started (or queued when concurrent executions are off)."""
+        body: dict[str, Any] = {"start": start, "end": end, "dry_run": dry_run}
+        if max_runs is not None:
+            body["max_runs"] = max_runs
+        return self.request("POST", f"/workflows/{workflow_id}/backfill", body)[0]

@@ -1,7 +1,7 @@
 """`stepwise` command line: check, compile and draw workflows, and run them on a Stepwise API.
 
 Offline: validate, compile, graph FILE, local, create-user. Against a Stepwise API (local or
-AWS): run, executions, logs, cancel, resume, retry, rerun and graph --execution; they take the
+AWS): run, executions, backfill, logs, cancel, resume, retry, rerun and graph --execution; they take the
 URL and API key from --url / --api-key, STEPWISE_URL / STEPWISE_API_KEY, the config file or
 .local-data/local.json, in that order (see `stepwise.settings`).
 
@@ -258,6 +258,22 @@ def cmd_rerun(args: argparse.Namespace) -> int:
                  client.rerun(args.workflow_id, args.execution_id, args.from_task))
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    result = _client(args).backfill(args.workflow_id, args.start, args.end,
+                                    dry_run=args.dry_run, max_runs=args.max_runs)
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    for run in result["runs"]:
+        execution = "" if run["executionId"] is None else f" execution {run['executionId']}"
+        reason = f" ({run['reason']})" if run["reason"] else ""
+        print(f"{run['scheduledTime']} {run['state']}{execution}{reason}")
+    verb = "would run" if result["dryRun"] else "runs"
+    more = "; the window holds more (raise --max-runs)" if result["truncated"] else ""
+    print(f"{len(result['runs'])} {verb}{more}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     def parse(text: str) -> float:
         value = kind(text)
@@ -319,6 +335,23 @@ def _add_remote_commands(sub, remote: argparse.ArgumentParser) -> None:
     executions.add_argument("--limit", type=_positive(int), default=20,
                             help="how many of the newest (default 20)")
     executions.set_defaults(run=cmd_executions)
+
+    backfill = sub.add_parser("backfill", help="run what a workflow's schedule would have "
+                                               "run in a past window",
+                              parents=[remote, json_output],
+                              description="One execution per scheduled time in [START, END), "
+                                          "in the workflow's time zone; a time already run "
+                                          "is not run again.")
+    backfill.add_argument("workflow_id", type=int, metavar="WORKFLOW_ID")
+    backfill.add_argument("--start", required=True, metavar="ISO",
+                          help="start of the window, included (e.g. 2027-01-01T00:00:00Z)")
+    backfill.add_argument("--end", required=True, metavar="ISO",
+                          help="end of the window, excluded")
+    backfill.add_argument("--dry-run", action="store_true",
+                          help="list the runs without starting them")
+    backfill.add_argument("--max-runs", type=_positive(int), metavar="N",
+                          help="at most N runs, the earliest (default 50, at most 500)")
+    backfill.set_defaults(run=cmd_backfill)
 
     one_execution("logs", "an execution's events in time order").set_defaults(run=cmd_logs)
     one_execution("cancel", "stop a running execution").set_defaults(run=cmd_cancel)

@@ -135,7 +135,8 @@ def _restore(host, data: Path, tables: Path) -> str:
     loaded = persist.load(tables)
     recovered = persist.recover()
     print(f"loaded {loaded} items from {tables}; {recovered['executions_interrupted']} "
-          "execution(s) that were running are marked failed")
+          "execution(s) that were running are marked failed; "
+          f"{recovered['schedules_recreated']} workflow schedule(s) made again")
     token = _known_key(data)
     if token is None:
         suffix = os.urandom(3).hex()

@@ -467,6 +467,32 @@ _SCHEMA_LIST = (
             "again too, and the other tasks keep the outcome they had."
         ),
     }, required=("fromTask",)),
+    _schema("ScheduleRun", "A run a workflow's schedule asked for (Stepwise).", {
+        "workflowId": _int("The ID of the workflow."),
+        "scheduledTime": _time("The time the schedule ran at (UTC); one run per time."),
+        "source": _str("What asked for the run.", enum=("schedule", "backfill")),
+        "state": _str(
+            "planned (a dry run), pending (queued until the workflow is free), starting, "
+            "started, skipped (another execution ran and concurrent executions are off) or "
+            "failed.",
+            enum=("planned", "pending", "starting", "started", "skipped", "failed"),
+        ),
+        "executionId": _int("The execution the run started.", nullable=True),
+        "reason": _str("Why the run was skipped or failed.", nullable=True),
+        **_TIMESTAMPS,
+    }, "all"),
+    _schema("BackfillRequest", "Which past runs of the schedule to run (Stepwise).", {
+        "start": _time("The start of the window (included), with a UTC offset or Z."),
+        "end": _time("The end of the window (excluded), with a UTC offset or Z."),
+        "dryRun": _bool("List the runs without starting them."),
+        "maxRuns": _int("At most this many runs, the earliest (default 50, at most 500).",
+                        minimum=1, maximum=500, default=50),
+    }, ("start", "end")),
+    _schema("BackfillResult", "The runs of a backfill (Stepwise).", {
+        "dryRun": _bool("Whether the runs were only listed."),
+        "truncated": _bool("Whether the window holds more runs than maxRuns."),
+        "runs": _list(_ref("ScheduleRun"), "The runs, earliest first."),
+    }, "all"),
     _schema("User", "A user.", {
         "id": _int("The ID of this user."),
         "name": _str("This user's name."),
@@ -779,6 +805,21 @@ OPERATIONS: tuple[Operation, ...] = (
             _id("The URL-encoded name of the task.", "task_name", "string"),
         ),
         response="WorkflowExecutionTask",
+    ),
+    Operation(
+        "GET", "/workflows/{id}/schedule_runs", "list_schedule_runs",
+        "List the runs a workflow's schedule asked for", (_WF_ID,), query=(_LIMIT, _PAGE_NUM),
+        response="ScheduleRun", is_list=True, in_civis=False,
+        description="A Stepwise extension: one entry per scheduled time (firings and "
+                    "backfills), newest first, with the execution started or why none was.",
+    ),
+    Operation(
+        "POST", "/workflows/{id}/backfill", "post_backfill",
+        "Run the runs a workflow's schedule would have made in a past window", (_WF_ID,),
+        body="BackfillRequest", response="BackfillResult", in_civis=False,
+        description="A Stepwise extension: one execution per scheduled time in [start, end), "
+                    "at most once per time; queued one at a time when concurrent executions "
+                    "are off.",
     ),
     # /users
     Operation(

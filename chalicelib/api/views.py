@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.casing import camel_keys
+from chalicelib.service import schedules
 from chalicelib.service.workflows import Shown
 from chalicelib.store.models import ApiKey, Group, Project, User, Workflow
 
@@ -21,7 +22,7 @@ def workflow_summary(workflow: Workflow) -> dict[str, Any]:
         "user": user_summary(workflow.author.as_dict()), "state": workflow.state,
         "schedule": camel_keys(workflow.schedule.as_dict()),
         "allowConcurrentExecutions": bool(workflow.allow_concurrent_executions),
-        "timeZone": workflow.time_zone, "nextExecutionAt": workflow.next_execution_at,
+        "timeZone": workflow.time_zone, "nextExecutionAt": schedules.next_execution_at(workflow),
         "archived": bool(workflow.archived), "createdAt": workflow.created_at,
         "updatedAt": workflow.updated_at,
     }
@@ -111,3 +112,16 @@ def execution_detail(shown) -> dict[str, Any]:
     return body
 
 
+
+
+def schedule_run(record) -> dict[str, Any]:
+    return {"workflowId": int(record.workflow_id), "scheduledTime": record.scheduled_time,
+            "source": record.source, "state": record.state,
+            "executionId": None if record.execution_id is None else int(record.execution_id),
+            "reason": record.reason, "createdAt": record.created_at,
+            "updatedAt": record.updated_at}
+
+
+def backfill(result) -> dict[str, Any]:
+    return {"dryRun": result.dry_run, "truncated": result.truncated,
+            "runs": [schedule_run(run) for run in result.runs]}

@@ -122,6 +122,10 @@ def schedule(value: Any, base: Mapping[str, Any] | None = None) -> dict[str, Any
     if result["scheduled_days"] and result["scheduled_days_of_month"]:
         raise BadRequest("'schedule.scheduled_days' and 'schedule.scheduled_days_of_month' "
                          "exclude each other; give one of them.")
+    if result["scheduled_minutes"] and result["scheduled_runs_per_hour"]:
+        raise BadRequest("'schedule.scheduled_minutes' and 'schedule.scheduled_runs_per_hour' "
+                         "exclude each other; give the minutes past the hour (runs per hour "
+                         "is deprecated).")
     if result["scheduled"]:
         if not (result["scheduled_days"] or result["scheduled_days_of_month"]):
             raise BadRequest("A scheduled workflow needs 'scheduled_days' (0 = Sunday) or "

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib import clock, language
 from chalicelib.errors import BadRequest, Conflict
-from chalicelib.service import permissions
+from chalicelib.service import permissions, schedules
 from chalicelib.service import workflow_fields as fields
 from chalicelib.service.auth import Caller
 from chalicelib.store import ids
@@ -129,6 +129,8 @@ def create(caller: Caller, body: Mapping[str, Any]) -> Shown:
     _apply(workflow, {k: v for k, v in body.items() if k != "from_job_chain"}, replace=True)
     workflow.id = ids.allocate("workflow")  # only once the request is known to be good
     store.save(workflow, before=None, new_definition=True, author_id=caller.id)
+    if schedules.wanted(workflow):
+        schedules.sync(workflow)
     return Shown(workflow, "manage")
 
 
@@ -169,16 +171,34 @@ def modify(caller: Caller, workflow_id: int, needed: str,
     raise AssertionError("unreachable")
 
 
+def modify_scheduled(caller: Caller, workflow_id: int, needed: str,
+                     change: Callable[[Workflow], bool]) -> Shown:
+    """`modify`, then the workflow's EventBridge Scheduler schedule follows the stored
+    workflow when it had or has one (`schedules.sync`)."""
+    had: list[bool] = [False]
+
+    def changed(workflow: Workflow) -> bool:
+        had[0] = bool(schedules.wanted(workflow))  # as read by this attempt
+        return change(workflow)
+
+    shown = modify(caller, workflow_id, needed, changed)
+    if had[0] or schedules.wanted(shown.workflow):
+        schedules.sync(shown.workflow)
+    return shown
+
+
 def replace(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Shown:
     fields.unknown_keys(body, UPDATE_FIELDS, "the request")
     if body.get("name") is None:
         raise BadRequest("'name' is required.")
-    return modify(caller, workflow_id, "write", lambda w: _apply(w, body, replace=True))
+    return modify_scheduled(caller, workflow_id, "write",
+                            lambda w: _apply(w, body, replace=True))
 
 
 def patch(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Shown:
     fields.unknown_keys(body, UPDATE_FIELDS, "the request")
-    return modify(caller, workflow_id, "write", lambda w: _apply(w, body, replace=False))
+    return modify_scheduled(caller, workflow_id, "write",
+                            lambda w: _apply(w, body, replace=False))
 
 
 def archive(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Shown:
@@ -189,7 +209,7 @@ def archive(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Shown:
         workflow.archived = status
         return False
 
-    return modify(caller, workflow_id, "write", change)
+    return modify_scheduled(caller, workflow_id, "write", change)
 
 
 def clone(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Shown:
@@ -215,6 +235,8 @@ def clone(caller: Caller, workflow_id: int, body: Mapping[str, Any]) -> Shown:
     _derived_state(workflow)
     workflow.id = ids.allocate("workflow")
     store.save(workflow, before=None, new_definition=True, author_id=caller.id)
+    if schedules.wanted(workflow):
+        schedules.sync(workflow)
     return Shown(workflow, "manage")
 
 

@@ -9,6 +9,7 @@
 | `Execution` | `workflow_id`, `id` | executions of a workflow, newest first |
 | `User` / `Group` / `Project` | `id` | principals and projects |
 | `ApiKey` | `key_hash` (+ index `by_user`) | authentication in one GetItem |
+| `ScheduleRun` | `workflow_id`, `scheduled_time` (+ index `pending`) | one item per scheduled or backfilled run |
 
 `WorkflowAccess` copies the fields lists filter and sort on (name, times, state, archived,
 hidden, owner, scheduled) so that a page is one Query plus one BatchGetItem, whatever the
@@ -89,7 +90,6 @@ class Workflow(Model):
     notifications = MapAttribute(default=dict)
     hidden = BooleanAttribute(default=False)
     archived = BooleanAttribute(default=False)
-    next_execution_at = UnicodeAttribute(null=True)
     user_shares = MapAttribute(default=dict)  # str(user id) -> read | write | manage
     group_shares = MapAttribute(default=dict)  # str(group id) -> level
     project_ids = NumberSetAttribute(null=True)
@@ -260,8 +260,44 @@ class Project(Model):
     updated_at = UnicodeAttribute()
 
 
+class PendingRuns(GlobalSecondaryIndex):
+    """Runs waiting for their workflow to be free (sparse: `pending` is removed when one
+    starts), oldest scheduled time first."""
+
+    class Meta:
+        index_name = "pending"
+        projection = AllProjection()
+
+    pending = UnicodeAttribute(hash_key=True)
+    scheduled_time = UnicodeAttribute(range_key=True)
+
+
+class ScheduleRun(Model):
+    """One run a workflow's schedule asked for (a firing, or a backfilled time), keyed by its
+    scheduled time so that a time starts at most one execution.
+
+    `state`: starting (being started), started (`execution_id`), pending (a backfilled run
+    waiting for the workflow to be free), skipped (another execution was running and the
+    workflow forbids concurrent ones) or failed (`reason` says why it could not start)."""
+
+    class Meta(_Meta):
+        table_name = table_name("schedule-runs")
+
+    workflow_id = NumberAttribute(hash_key=True)
+    scheduled_time = UnicodeAttribute(range_key=True)  # the API's time format, UTC
+    source = UnicodeAttribute()  # "schedule" | "backfill"
+    state = UnicodeAttribute()
+    execution_id = NumberAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    pending = UnicodeAttribute(null=True)  # "1" while pending (index `pending`)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    by_pending = PendingRuns()
+
+
 MODELS: tuple[type[Model], ...] = (
     Counter, Workflow, WorkflowVersion, WorkflowAccess, Execution, User, Group, ApiKey, Project,
+    ScheduleRun,
 )
 
 

@@ -1,13 +1,15 @@
 """Local data that outlives the local AWS: the service's tables, saved to a file and loaded back.
 
 moto keeps everything in memory, so `stepwise local` saves the items of the service's
-DynamoDB tables (workflows and their versions, executions, users, keys, groups, projects,
-counters) to ``DATA_DIR/tables.json`` every few seconds and when it stops, and loads them into
+DynamoDB tables (workflows and their versions, executions, schedule runs, users, keys,
+groups, projects, counters) to ``DATA_DIR/tables.json`` every few seconds and when it stops, and loads them into
 the new local AWS when it starts again. `recover` then squares the loaded records with a
 local AWS that has none of the earlier Step Functions resources:
 
 - definition versions forget their deployed machines (they are deployed again when next run);
-- executions that were running when the stack stopped are marked failed, saying so.
+- executions that were running when the stack stopped are marked failed, saying so;
+- the EventBridge Scheduler schedules of scheduled workflows are made again
+  (`chalicelib.service.schedules.resync_all`), since moto does not keep them.
 
 Takes: table names (`chalicelib.store.models.MODELS`) and a DynamoDB client on the local
 endpoint. Gives: `save`, `load`, `recover` and `Snapshots` (the periodic saver).
@@ -21,7 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from chalicelib.store.models import MODELS, Execution, WorkflowVersion
+from chalicelib.store.models import MODELS, Execution, Workflow, WorkflowVersion
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def load(path: Path) -> int:
 
 def recover() -> dict[str, int]:
     """Squares loaded records with a fresh local AWS; gives what it changed."""
-    from chalicelib.service import executions
+    from chalicelib.service import executions, schedules
     from chalicelib.store import executions as execution_store
     from chalicelib.store import workflows as workflow_store
     from chalicelib.store.models import plain
@@ -118,7 +120,11 @@ def recover() -> dict[str, int]:
             executions.finish(workflow, execution, "failed", "error", INTERRUPTED,
                               plain(execution.tasks))
             interrupted += 1
-    return {"deployments_forgotten": forgotten, "executions_interrupted": interrupted}
+    # moto keeps no schedules across restarts: make those of the scheduled workflows again
+    # (a full scan, acceptable here: local mode only, once at start)
+    rescheduled = schedules.resync_all(Workflow.scan())
+    return {"deployments_forgotten": forgotten, "executions_interrupted": interrupted,
+            "schedules_recreated": rescheduled}
 
 
 class Snapshots:

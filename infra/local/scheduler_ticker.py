@@ -7,7 +7,7 @@ backends (all accounts and regions) and fires each ENABLED one whose expression 
 boundary, as EventBridge Scheduler invokes with 60-second precision; tests build a ticker
 without the thread and call `tick` with the times they choose.
 
-When a schedule fires (expressions: `infra.local.schedule_expressions`):
+When a schedule fires (expressions: `chalicelib.schedules.expressions`):
 - cron(...) and at(...) are evaluated in `ScheduleExpressionTimezone` (IANA name, default
   UTC). Daylight saving time, as AWS documents it for EventBridge Scheduler
   (https://repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst and
@@ -60,15 +60,15 @@ from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from infra.local import targets
-from infra.local.moto_guard import MotoMismatchError, require
-from infra.local.schedule_expressions import (
+from chalicelib.schedules.expressions import (
     AtExpression,
     RateExpression,
     ScheduleExpression,
     ScheduleExpressionError,
     parse_schedule_expression,
 )
+from infra.local import targets
+from infra.local.moto_guard import MotoMismatchError, require
 from infra.local.targets import (
     Lanes,
     LaneKey,

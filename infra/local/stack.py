@@ -4,7 +4,10 @@
 - the service's DynamoDB tables and the joins table;
 - the bundle's Lambda functions that state machines and rules invoke, run in-process by the
   local Lambda adapter from their Handler strings: ``PREFIX-actions``, ``PREFIX-callbacks``
-  and ``PREFIX-on-execution-event`` (the app's status-change handler);
+  ``PREFIX-on-execution-event`` (the app's status-change handler) and the scheduled-run
+  function (``PREFIX-scheduled-run``, the app's `scheduled_run`, which workflow schedules
+  invoke);
+- the EventBridge Scheduler schedule group of the workflows' schedules;
 - the EventBridge rule that sends "Step Functions Execution Status Change" events of the
   service's state machines to that handler.
 Gives: the names it made, for messages.
@@ -35,6 +38,16 @@ def status_change_pattern() -> dict[str, Any]:
             "detail": {"stateMachineArn": [{"prefix": prefix}]}}
 
 
+def _schedule_group(host: Any, name: str) -> None:
+    """Creates the workflows' schedule group unless it exists (moto's CreateScheduleGroup
+    would replace an existing group, and the schedules in it)."""
+    scheduler = host.client("scheduler")
+    try:
+        scheduler.get_schedule_group(Name=name)
+    except scheduler.exceptions.ResourceNotFoundException:
+        scheduler.create_schedule_group(Name=name)
+
+
 def provision(host: Any) -> dict[str, str]:
     prefix = config.resolve_table_prefix()
     reset_connections()
@@ -44,8 +57,10 @@ def provision(host: Any) -> dict[str, str]:
         config.resolve_actions_function(): "chalicelib.actions.actions_handler",
         config.resolve_callbacks_function(): "chalicelib.actions.callbacks_handler",
         f"{prefix}-on-execution-event": "app.on_execution_event",
+        config.resolve_scheduled_run_function(): "app.scheduled_run",
     }
     arns = {name: deploy_lambda(host, name, handler) for name, handler in functions.items()}
+    _schedule_group(host, config.resolve_scheduler_group())
     events = host.client("events")
     rule = f"{prefix}-execution-status"
     events.put_rule(Name=rule, EventPattern=json.dumps(status_change_pattern()),

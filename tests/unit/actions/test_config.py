@@ -42,3 +42,18 @@ def test_text_settings_and_region() -> None:
     assert config.resolve_region(environ={config.AWS_REGION: "ap-south-1", **env}) == "ap-south-1"
     assert config.resolve_region(environ={}) == "us-east-1"
     assert config.resolve_region("us-west-2", environ=env) == "us-west-2"
+
+
+def test_scheduler_settings() -> None:
+    env = {config.TABLE_PREFIX: "sw-test"}
+    assert config.resolve_scheduler_group(environ=env) == "sw-test"
+    assert config.resolve_scheduled_run_function(environ=env) == "sw-test-scheduled-run"
+    assert config.resolve_scheduler_role_arn(environ=env) == \
+        f"arn:aws:iam::{config.LOCAL_ACCOUNT_ID}:role/sw-test-scheduler"
+    given = {**env, config.SCHEDULER_GROUP: "runs", config.SCHEDULED_RUN_FUNCTION: "fn",
+             config.SCHEDULER_ROLE_ARN: "arn:aws:iam::111111111111:role/r"}
+    assert (config.resolve_scheduler_group(environ=given),
+            config.resolve_scheduled_run_function(environ=given),
+            config.resolve_scheduler_role_arn(environ=given)) == (
+        "runs", "fn", "arn:aws:iam::111111111111:role/r")
+    assert config.resolve_scheduler_group("explicit", environ=given) == "explicit"

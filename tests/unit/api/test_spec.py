@@ -88,7 +88,8 @@ EXPECTED_SIGNATURES = {
     ("projects", "post"): (["name"], ["description"]),
     ("projects", "get"): (["project_id"], []),
 }
-PAGINATED = {("workflows", "list"), ("workflows", "list_executions")}
+PAGINATED = {("workflows", "list"), ("workflows", "list_executions"),
+             ("workflows", "list_schedule_runs")}
 
 
 def _client(spec_source):

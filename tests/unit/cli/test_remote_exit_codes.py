@@ -145,3 +145,46 @@ def test_bad_arguments_are_usage_errors(argv):
     with pytest.raises(SystemExit) as raised:
         main(argv)
     assert raised.value.code == 2
+
+
+def _run(time: str, state: str, execution_id=None, reason=None) -> dict:
+    return {"workflowId": 3, "scheduledTime": time, "source": "backfill", "state": state,
+            "executionId": execution_id, "reason": reason, "createdAt": time,
+            "updatedAt": time}
+
+
+def test_backfill_posts_the_window_and_prints_each_run(stub_api, capsys):
+    stub_api.answer("POST", "/workflows/3/backfill", {"dryRun": True, "truncated": True, "runs": [
+        _run("2027-01-04T14:30:00.000Z", "planned"),
+        _run("2027-01-06T14:30:00.000Z", "planned")]})
+    assert main(["backfill", "3", "--start", "2027-01-01T00:00:00Z", "--end",
+                 "2027-02-01T00:00:00Z", "--dry-run", "--max-runs", "2"]) == 0
+    [seen] = stub_api.requests
+    assert seen.body == {"start": "2027-01-01T00:00:00Z", "end": "2027-02-01T00:00:00Z",
+                         "dry_run": True, "max_runs": 2}
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["2027-01-04T14:30:00.000Z planned",
+                                "2027-01-06T14:30:00.000Z planned"]
+    assert err.strip() == "2 would run; the window holds more (raise --max-runs)"
+
+
+def test_backfill_shows_started_skipped_and_api_errors(stub_api, capsys):
+    stub_api.answer("POST", "/workflows/3/backfill", {"dryRun": False, "truncated": False,
+                                                      "runs": [
+        _run("2027-01-04T14:30:00.000Z", "started", 12),
+        _run("2027-01-06T14:30:00.000Z", "failed", reason="The workflow's definition "
+                                                          "is invalid")]})
+    assert main(["backfill", "3", "--start", "2027-01-01T00:00:00Z", "--end",
+                 "2027-02-01T00:00:00Z"]) == 0
+    assert stub_api.requests[0].body == {"start": "2027-01-01T00:00:00Z",
+                                         "end": "2027-02-01T00:00:00Z", "dry_run": False}
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [
+        "2027-01-04T14:30:00.000Z started execution 12",
+        "2027-01-06T14:30:00.000Z failed (The workflow's definition is invalid)"]
+    stub_api.answer("POST", "/workflows/3/backfill", {
+        "error": "bad_request", "code": 400, "errorDescription": "'end' must come after "
+                                                                 "'start'."}, status=400)
+    assert main(["backfill", "3", "--start", "2027-02-01T00:00:00Z", "--end",
+                 "2027-01-01T00:00:00Z"]) == 2
+    assert "HTTP 400: 'end' must come after 'start'." in capsys.readouterr().err

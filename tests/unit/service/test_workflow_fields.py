@@ -162,6 +162,8 @@ def test_schedule_accepts(value):
     ({"scheduled_days": [1], "scheduled_days_of_month": [1]}, "exclude each other"),
     ({"scheduled": True, "scheduled_hours": [9]}, "needs 'scheduled_days' (0 = Sunday)"),
     ({"scheduled": True, "scheduled_days": [1]}, "needs 'scheduled_hours'"),
+    ({"scheduled_minutes": [5], "scheduled_runs_per_hour": 4},
+     "'schedule.scheduled_minutes' and 'schedule.scheduled_runs_per_hour' exclude each other"),
 ])
 def test_schedule_rejects(value, fragment):
     rejects(schedule, value, fragment=fragment)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from infra.local.schedule_expressions import (
+from chalicelib.schedules.expressions import (
     AtExpression,
     CronExpression,
     RateExpression,

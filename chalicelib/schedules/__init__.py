@@ -1,0 +1,2 @@
+"""Schedules: EventBridge Scheduler expressions (`expressions`) and Civis schedules mapped onto
+them (`civis`). Pure computation: no AWS calls."""
