@@ -4,14 +4,16 @@ Routes live in blueprints under `chalicelib/api/`, one per surface.
 """
 from chalice import Chalice, Rate
 
-from chalicelib.api import accounts, executions, meta, workflows
+from chalicelib.api import accounts, executions, meta, notifications, workflows
 from chalicelib.service import executions as execution_service
+from chalicelib.service import notifications as notification_service
 
 app = Chalice(app_name="stepwise")
 app.register_blueprint(workflows.bp)
 app.register_blueprint(executions.bp)
 app.register_blueprint(accounts.bp)
 app.register_blueprint(meta.bp)
+app.register_blueprint(notifications.bp)
 
 STATUS_CHANGE = {"source": ["aws.states"],
                  "detail-type": ["Step Functions Execution Status Change"]}
@@ -27,3 +29,4 @@ def on_execution_event(event) -> None:
 def sweeper(event) -> None:
     """Settles executions whose final status event never arrived."""
     execution_service.reconcile()
+    notification_service.sweep()  # stall warnings, webhook and e-mail retries

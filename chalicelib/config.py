@@ -192,3 +192,14 @@ def resolve_joins_table(explicit: str | None = None,
                         environ: Mapping[str, str] | None = None) -> str:
     return (_text(JOINS_TABLE, explicit, environ)
             or f"{resolve_table_prefix(environ=environ)}-joins")
+
+
+# Public base URL of the API (e.g. https://abc.execute-api.us-east-1.amazonaws.com/api/), for
+# links in notifications; unset: links are paths such as /workflows/7/executions/12.
+API_URL = "STEPWISE_API_URL"
+
+
+def resolve_api_url(explicit: str | None = None,
+                    environ: Mapping[str, str] | None = None) -> str:
+    """Gives the API's base URL without a trailing slash ("" when not configured)."""
+    return (_text(API_URL, explicit, environ) or "").rstrip("/")

@@ -467,6 +467,28 @@ _SCHEMA_LIST = (
             "again too, and the other tasks keep the outcome they had."
         ),
     }, required=("fromTask",)),
+    _schema("NotificationTry", "One try to deliver a notification.", {
+        "at": _time("When the try began."),
+        "statusCode": _int("The HTTP status a webhook answered.", nullable=True),
+        "error": _str("Why the try failed.", nullable=True),
+        "durationMs": _int("How long the try took, in milliseconds."),
+    }, "all"),
+    _schema("WorkflowExecutionNotification", "A notification an execution owes.", {
+        "kind": _str("What is sent.",
+                     enum=("success_email", "failure_email", "stall_warning", "webhook")),
+        "target": _str("The webhook URL, or the e-mail recipients."),
+        "attempt": _int("The execution attempt it is about (0, then one more per retry)."),
+        "deliveryId": _str("The Stepwise-Delivery header: the same on every try."),
+        "status": _str("pending (a try is due), delivered or failed (no more tries).",
+                       enum=("pending", "delivered", "failed")),
+        "nextTryAt": _time("When the next try is due.", nullable=True),
+        "createdAt": _time("When the notification was recorded."),
+        "tries": _list(_ref("NotificationTry"), "Every try, oldest first."),
+    }, "all"),
+    _schema("WebhookSecret", "The key that signs a workflow's webhooks.", {
+        "secret": _str("HMAC-SHA256 key of the Stepwise-Signature header."),
+        "createdAt": _time("When this secret was made."),
+    }, "all"),
     _schema("User", "A user.", {
         "id": _int("The ID of this user."),
         "name": _str("This user's name."),
@@ -779,6 +801,27 @@ OPERATIONS: tuple[Operation, ...] = (
             _id("The URL-encoded name of the task.", "task_name", "string"),
         ),
         response="WorkflowExecutionTask",
+    ),
+    Operation(
+        "GET", "/workflows/{id}/executions/{execution_id}/notifications",
+        "list_executions_notifications", "List the notifications of a workflow execution",
+        (_id("The ID for the workflow."), _EXECUTION_ID),
+        response="WorkflowExecutionNotification", is_list=True, in_civis=False,
+        description="A Stepwise extension: the e-mails and webhook POSTs the execution owes, "
+                    "with every try.",
+    ),
+    Operation(
+        "GET", "/workflows/{id}/webhook_secret", "get_webhook_secret",
+        "Get the secret that signs the workflow's webhooks",
+        (_id("The ID for the workflow."),), response="WebhookSecret", in_civis=False,
+        description="A Stepwise extension (manage permission); made at first need.",
+    ),
+    Operation(
+        "POST", "/workflows/{id}/webhook_secret/rotate", "post_webhook_secret_rotate",
+        "Replace the secret that signs the workflow's webhooks",
+        (_id("The ID for the workflow."),), response="WebhookSecret", in_civis=False,
+        description="A Stepwise extension (manage permission); the old secret stops working "
+                    "at once.",
     ),
     # /users
     Operation(
