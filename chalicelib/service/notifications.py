@@ -77,6 +77,11 @@ def webhook_body(workflow: Workflow, execution: Execution) -> dict[str, Any]:
     }
 
 
+def _flat(name: str) -> str:
+    """A workflow name fit for a subject line: control characters become spaces."""
+    return "".join(" " if ord(char) < 32 or ord(char) == 127 else char for char in name)
+
+
 def _recipients(addresses: list[str], workflow: Workflow) -> list[str]:
     if addresses:
         return list(addresses)
@@ -85,12 +90,13 @@ def _recipients(addresses: list[str], workflow: Workflow) -> list[str]:
 
 
 def _success_mail(workflow: Workflow, execution: Execution, settings: dict) -> dict[str, str]:
-    subject = settings.get("success_email_subject") or f"Workflow {workflow.name} succeeded"
+    subject = (settings.get("success_email_subject")
+               or f"Workflow {_flat(workflow.name)} succeeded")
     link = links(int(workflow.id), int(execution.id))["execution"]
     body = settings.get("success_email_body") or (
         f"Execution {execution.id} of workflow **{workflow.name}** (id {workflow.id}) "
         f"succeeded at {execution.finished_at}.")
-    return {"subject": subject, "body": f"{body}\n\n---\n\nExecution: <{link}>\n"}
+    return {"subject": subject, "body": f"{body}\n\n---\n\nExecution: [{link}]({link})\n"}
 
 
 def _failure_mail(workflow: Workflow, execution: Execution) -> dict[str, str]:
@@ -103,16 +109,18 @@ def _failure_mail(workflow: Workflow, execution: Execution) -> dict[str, str]:
         lines += ["Failed tasks:", ""]
         lines += [f"- **{task['name']}**: {task['error'] or 'no error given'}" for task in tasks]
         lines.append("")
-    lines.append(f"Execution: <{link}>")
-    return {"subject": f"Workflow {workflow.name} failed", "body": "\n".join(lines) + "\n"}
+    lines.append(f"Execution: [{link}]({link})")
+    return {"subject": f"Workflow {_flat(workflow.name)} failed",
+            "body": "\n".join(lines) + "\n"}
 
 
 def _stall_mail(workflow: Workflow, execution: Execution, minutes: int) -> dict[str, str]:
     link = links(int(workflow.id), int(execution.id))["execution"]
-    return {"subject": f"Workflow {workflow.name} has run for more than {minutes} minutes",
+    return {"subject": f"Workflow {_flat(workflow.name)} has run for more than {minutes} "
+                       "minutes",
             "body": f"Execution {execution.id} of workflow **{workflow.name}** (id "
                     f"{workflow.id}) started at {execution.started_at} and is still "
-                    f"{execution.state}.\n\nExecution: <{link}>\n"}
+                    f"{execution.state}.\n\nExecution: [{link}]({link})\n"}
 
 
 def _item(workflow: Workflow, execution: Execution, kind: str, target: str,
