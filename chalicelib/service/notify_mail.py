@@ -15,11 +15,13 @@ or a missing sender).
 from __future__ import annotations
 
 import email.policy
+import html
 from email.headerregistry import Address
 from email.message import EmailMessage
 from xml.etree.ElementTree import Element
 
 import markdown
+from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from chalicelib import config
@@ -41,7 +43,10 @@ class _SafeLinks(Treeprocessor):
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
-                if value is not None and not value.strip().lower().startswith(SAFE_SCHEMES):
+                # automatic mail links hide their address behind entities
+                shown = html.unescape((value or "").replace(util.AMP_SUBSTITUTE, "&"))
+                shown = shown.strip().lower()
+                if value is not None and not shown.startswith(SAFE_SCHEMES):
                     del element.attrib[attribute]
 
 
@@ -70,8 +75,8 @@ def compose(sender: str, to: list[str], subject: str, markdown_body: str) -> Ema
     message["To"] = ", ".join(to)
     message["Subject"] = one_line(subject, "subject")
     message.set_content(markdown_body)
-    html = render_markdown(markdown_body)
-    message.add_alternative(f"<!DOCTYPE html>\n<html><body>\n{html}\n</body></html>\n",
+    rendered = render_markdown(markdown_body)
+    message.add_alternative(f"<!DOCTYPE html>\n<html><body>\n{rendered}\n</body></html>\n",
                             subtype="html")
     return message
 
