@@ -26,7 +26,6 @@ import uuid
 from typing import Any
 
 from chalicelib import clock, config
-from chalicelib.actions import net_guard
 from chalicelib.errors import DeliveryFailed, NotFound
 from chalicelib.service import notify_mail, webhooks
 from chalicelib.service.auth import Caller
@@ -161,19 +160,25 @@ def owed(workflow: Workflow, execution: Execution, now: int) -> list[Notificatio
     return [item for item in items if item is not None]
 
 
-def execution_final(workflow: Workflow, execution: Execution,
-                    resolver: net_guard.Resolver | None = None) -> int:
+def execution_final(workflow: Workflow, execution: Execution) -> int:
     """Records what the (now final) execution owes and tries each new one; gives how many
-    were recorded. Never raises: a notification that cannot be handled stays in the outbox."""
+    were recorded. Never raises: the execution is final whatever happens to its
+    notifications, and one that could not be tried stays due in the outbox."""
     now = int(time.time())
     recorded = 0
     try:
-        for item in owed(workflow, execution, now):
+        items = owed(workflow, execution, now)
+    except Exception:  # noqa: BLE001
+        log.exception("notifications of execution %s/%s", workflow.id, execution.id)
+        return 0
+    for item in items:
+        try:
             if store.record(item):
                 recorded += 1
-                _try(item, now, resolver)
-    except Exception:  # noqa: BLE001 - the execution is final whatever happens to its mail
-        log.exception("notifications of execution %s/%s", workflow.id, execution.id)
+                _try(item, now)
+        except Exception:  # noqa: BLE001 - the sweeper tries it again
+            log.exception("notification %s of execution %s/%s", item.kind, workflow.id,
+                          execution.id)
     return recorded
 
 
@@ -187,7 +192,7 @@ def retry_at(tries: int, created: int, now: int) -> int | None:
     return now + gap if now + gap <= created + RETRY_WINDOW_SECONDS else None
 
 
-def _deliver(item: Notification, now: int, resolver: net_guard.Resolver | None) -> int | None:
+def _deliver(item: Notification, now: int) -> int | None:
     payload = json.loads(item.payload)
     if item.kind == "webhook":
         event = payload.get("event", "execution")
@@ -195,20 +200,21 @@ def _deliver(item: Notification, now: int, resolver: net_guard.Resolver | None) 
         return webhooks.post(
             item.target, item.payload,
             webhooks.headers(secret, now, item.payload, item.delivery_id, event),
-            allow_loopback=config.resolve_webhooks_allow_loopback(), resolver=resolver)
+            allow_loopback=config.resolve_webhooks_allow_loopback())
     notify_mail.send(payload["to"], payload["subject"], payload["body"])
     return None
 
 
-def _try(item: Notification, now: int, resolver: net_guard.Resolver | None) -> None:
-    """One try of a claimed (or newly recorded) item; stores its outcome."""
+def _try(item: Notification, now: int) -> None:
+    """One try of a due item (claimed first, so no one else tries it meanwhile); stores its
+    outcome."""
     if not store.claim(item, now):
         return
     began = time.monotonic()
     attempt: dict[str, Any] = {"at": clock.now()}
     next_at, status = None, "delivered"
     try:
-        code = _deliver(item, now, resolver)
+        code = _deliver(item, now)
         if code is not None:
             attempt["status_code"] = code
     except DeliveryFailed as error:
@@ -217,13 +223,18 @@ def _try(item: Notification, now: int, resolver: net_guard.Resolver | None) -> N
             attempt["status_code"] = error.status_code
         next_at = retry_at(len(item.tries or []) + 1, int(item.created_epoch), now) \
             if error.retriable else None
+    except Exception as error:  # noqa: BLE001 - e.g. DynamoDB unavailable: try again later
+        log.exception("notification %s of execution %s", item.kind, item.execution)
+        attempt["error"] = f"Stepwise could not try it: {type(error).__name__}"
+        next_at = retry_at(len(item.tries or []) + 1, int(item.created_epoch), now)
+    if "error" in attempt:
         status = "pending" if next_at is not None else "failed"
     attempt["duration_ms"] = int((time.monotonic() - began) * 1000)
     store.settle_try(item, attempt, next_at, status)
 
 
-def _stall_check(execution: Execution, workflows: dict[int, Workflow | None], now: int,
-                 resolver: net_guard.Resolver | None) -> bool:
+def _stall_check(execution: Execution, workflows: dict[int, Workflow | None], now: int
+                 ) -> bool:
     workflow_id = int(execution.workflow_id)
     if workflow_id not in workflows:
         workflows[workflow_id] = workflow_store.get(workflow_id)
@@ -240,20 +251,27 @@ def _stall_check(execution: Execution, workflows: dict[int, Workflow | None], no
                       settings.get("failure_email_addresses") or [],
                       _stall_mail(workflow, execution, int(minutes)), now)
     if item is not None and store.record(item):
-        _try(item, now, resolver)
+        _try(item, now)
     return True
 
 
-def sweep(now: float | None = None, resolver: net_guard.Resolver | None = None) -> int:
+def sweep(now: float | None = None) -> int:
     """Stall warnings for long-running executions, then due retries (the sweeper runs it
     every minute; `now` is the Unix time to act at); gives how many items it handled."""
     moment = int(time.time() if now is None else now)
     handled = 0
     workflows: dict[int, Workflow | None] = {}
     for execution in execution_store.active(SWEEP_LIMIT):
-        handled += _stall_check(execution, workflows, moment, resolver)
+        try:
+            handled += _stall_check(execution, workflows, moment)
+        except Exception:  # noqa: BLE001 - one execution must not stop the sweep
+            log.exception("stall check of execution %s/%s", execution.workflow_id,
+                          execution.id)
     for item in store.due(moment, SWEEP_LIMIT):
-        _try(item, moment, resolver)
+        try:
+            _try(item, moment)
+        except Exception:  # noqa: BLE001 - tried again once its lease ends
+            log.exception("notification %s of execution %s", item.kind, item.execution)
         handled += 1
     return handled
 
