@@ -160,6 +160,9 @@ _NOTIFICATION_FIELDS = {
     "successEmailAddresses": _list(
         _str(), "Addresses to notify by e-mail when the job completes successfully."
     ),
+    "successEmailFromName": _str("Name from which success emails are sent; defaults to "
+                                 "Stepwise.", nullable=True),
+    "successEmailReplyTo": _str("Address for replies to success emails.", nullable=True),
     "failureEmailAddresses": _list(_str(), "Addresses to notify by e-mail when the job fails."),
     "stallWarningMinutes": _int(
         "Stall warning emails will be sent after this amount of minutes.", nullable=True

@@ -88,14 +88,17 @@ def _recipients(addresses: list[str], workflow: Workflow) -> list[str]:
     return [owner.email] if owner is not None and owner.email else []
 
 
-def _success_mail(workflow: Workflow, execution: Execution, settings: dict) -> dict[str, str]:
+def _success_mail(workflow: Workflow, execution: Execution, settings: dict
+                  ) -> dict[str, str | None]:
     subject = (settings.get("success_email_subject")
                or f"Workflow {_flat(workflow.name)} succeeded")
     link = links(int(workflow.id), int(execution.id))["execution"]
     body = settings.get("success_email_body") or (
         f"Execution {execution.id} of workflow **{workflow.name}** (id {workflow.id}) "
         f"succeeded at {execution.finished_at}.")
-    return {"subject": subject, "body": f"{body}\n\n---\n\nExecution: [{link}]({link})\n"}
+    return {"subject": subject, "body": f"{body}\n\n---\n\nExecution: [{link}]({link})\n",
+            "from_name": settings.get("success_email_from_name"),
+            "reply_to": settings.get("success_email_reply_to")}
 
 
 def _failure_mail(workflow: Workflow, execution: Execution) -> dict[str, str]:
@@ -135,7 +138,7 @@ def _item(workflow: Workflow, execution: Execution, kind: str, target: str,
 
 
 def _mail_item(workflow: Workflow, execution: Execution, kind: str, addresses: list[str],
-               mail: dict[str, str], now: int) -> Notification | None:
+               mail: dict[str, Any], now: int) -> Notification | None:
     to = _recipients(addresses, workflow)
     if not to:
         return None
@@ -201,7 +204,8 @@ def _deliver(item: Notification, now: int) -> int | None:
             item.target, item.payload,
             webhooks.headers(secret, now, item.payload, item.delivery_id, event),
             allow_loopback=config.resolve_webhooks_allow_loopback())
-    notify_mail.send(payload["to"], payload["subject"], payload["body"])
+    notify_mail.send(payload["to"], payload["subject"], payload["body"],
+                     payload.get("from_name"), payload.get("reply_to"))
     return None
 
 

@@ -8,9 +8,9 @@ or a missing sender).
   (text/html). Raw HTML in the Markdown is not passed through: it shows as text, and links
   and images keep only http, https and mailto URLs, so a workflow's author cannot put script
   into the e-mail.
-- Headers are built by the standard library's `email` package: a subject or name with a line
-  break is refused (`DeliveryFailed`), and the sender's display name is quoted as RFC 5322
-  needs.
+- Headers are built by the standard library's `email` package: a subject, sender name or
+  reply-to address with a line break is refused (`DeliveryFailed`), and the sender's display
+  name is quoted as RFC 5322 needs (`"Ops, Nightly" <sender>`).
 """
 from __future__ import annotations
 
@@ -67,12 +67,17 @@ def one_line(text: str, field: str) -> str:
     return text
 
 
-def compose(sender: str, to: list[str], subject: str, markdown_body: str) -> EmailMessage:
-    """Takes the sender address, recipients, subject and Markdown body; gives the message."""
+def compose(sender: str, to: list[str], subject: str, markdown_body: str,
+            from_name: str | None = None, reply_to: str | None = None) -> EmailMessage:
+    """Takes the sender address, recipients, subject, Markdown body, and optionally the
+    sender's display name (default "Stepwise") and a reply-to address; gives the message."""
     message = EmailMessage(policy=email.policy.SMTP)
     local, _, domain = sender.partition("@")
-    message["From"] = Address(display_name=FROM_NAME, username=local, domain=domain)
+    message["From"] = Address(display_name=one_line(from_name or FROM_NAME, "sender name"),
+                              username=local, domain=domain)
     message["To"] = ", ".join(to)
+    if reply_to:
+        message["Reply-To"] = one_line(reply_to, "reply-to address")
     message["Subject"] = one_line(subject, "subject")
     message.set_content(markdown_body)
     rendered = render_markdown(markdown_body)
@@ -81,7 +86,8 @@ def compose(sender: str, to: list[str], subject: str, markdown_body: str) -> Ema
     return message
 
 
-def send(to: list[str], subject: str, markdown_body: str) -> str:
+def send(to: list[str], subject: str, markdown_body: str, from_name: str | None = None,
+         reply_to: str | None = None) -> str:
     """Sends one message to `to` (at most 50 addresses); gives the SES message id."""
     sender = config.resolve_email_sender()
     if not sender:
@@ -89,7 +95,8 @@ def send(to: list[str], subject: str, markdown_body: str) -> str:
                              retriable=False)
     if not to:
         raise DeliveryFailed("The e-mail has no recipients.", retriable=False)
-    message = compose(sender, to[:MAX_RECIPIENTS], subject, markdown_body)
+    message = compose(sender, to[:MAX_RECIPIENTS], subject, markdown_body, from_name,
+                      reply_to)
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:

@@ -132,12 +132,17 @@ def test_success_email_has_the_custom_subject_and_markdown_as_text_and_html(
     body = "# Nightly done\n\n**All** rows loaded. <script>alert(1)</script> [x](javascript:y)"
     workflow = create_workflow(api, people.alice.token, "nightly", notifications={
         "success_email_subject": "Nightly load finished", "success_email_body": body,
-        "success_email_addresses": ["ops@example.com", "lead@example.com"]})
+        "success_email_addresses": ["ops@example.com", "lead@example.com"],
+        "success_email_from_name": "Data team, nightly", "success_email_reply_to":
+        "data@example.com"})
+    assert workflow["notifications"]["successEmailFromName"] == "Data team, nightly"
     final = run(api, people.alice.token, workflow)
     assert final["state"] == "succeeded"
     [message] = wait_for(outbox)
     assert message["Subject"] == "Nightly load finished"
-    assert message["From"] == f"Stepwise <{SENDER}>"
+    assert message["From"] == f'"Data team, nightly" <{SENDER}>'
+    assert message["From"].addresses[0].display_name == "Data team, nightly"
+    assert message["Reply-To"] == "data@example.com"
     assert message["To"] == "ops@example.com, lead@example.com"
     text, html = parts(message)
     assert text.startswith(body)
@@ -156,6 +161,7 @@ def test_failure_email_goes_to_the_owner_and_lists_failed_tasks(api, people, run
     assert final["state"] == "failed"
     [message] = wait_for(outbox)
     assert message["Subject"] == "Workflow broken failed"
+    assert message["From"] == f"Stepwise <{SENDER}>" and message["Reply-To"] is None
     assert message["To"] == people.alice.email
     text, html = parts(message)
     assert "**boom**" in text and "<strong>boom</strong>" in html
@@ -315,6 +321,11 @@ def test_header_injection_is_refused_or_flattened(api, people, runner, outbox):
         "name": "wf", "definition": "version: '2.0'\n",
         "notifications": {"success_email_subject": "Hi\r\nBcc: evil@example.com"}})
     assert bad.status == 400 and "one line" in bad.body["errorDescription"]
+    for field, value in (("success_email_from_name", "Ops\r\nBcc: evil@example.com"),
+                         ("success_email_reply_to", "a@example.com\r\nBcc: e@example.com")):
+        bad = api.post("/workflows", people.alice.token, {
+            "name": "wf", "definition": "version: '2.0'\n", "notifications": {field: value}})
+        assert bad.status == 400 and field in bad.body["errorDescription"], bad.body
     workflow = create_workflow(api, people.alice.token, "evil\r\nBcc: evil@example.com",
                                definition=FAILING)
     run(api, people.alice.token, workflow)

@@ -32,6 +32,20 @@ def test_the_message_has_text_and_html_and_a_quoted_sender_name():
     assert "<h1>Title</h1>" in message.get_body(("html",)).get_content()
 
 
+def test_a_custom_sender_name_is_quoted_and_reply_to_set():
+    message = notify_mail.compose("wf@stepwise.test", ["a@example.com"], "Done", "ok",
+                                  from_name='Ops, "Nightly"', reply_to="ops@example.com")
+    assert message["From"] == '"Ops, \\"Nightly\\"" <wf@stepwise.test>'
+    assert message["Reply-To"] == "ops@example.com"
+
+
+@pytest.mark.parametrize("from_name", ["Ops\r\nBcc: x@example.com", "a\nb"])
+def test_a_sender_name_with_a_line_break_is_refused(from_name):
+    with pytest.raises(DeliveryFailed):
+        notify_mail.compose("wf@stepwise.test", ["a@example.com"], "Done", "ok",
+                            from_name=from_name)
+
+
 @pytest.mark.parametrize("subject", ["a\r\nBcc: x@example.com", "a\nb", "a\rb"])
 def test_a_subject_with_a_line_break_is_refused(subject):
     with pytest.raises(DeliveryFailed) as raised:
