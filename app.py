@@ -27,6 +27,7 @@ def on_execution_event(event) -> None:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sweeper")
 def sweeper(event) -> None:
-    """Settles executions whose final status event never arrived."""
+    """Settles executions whose final status event never arrived; sends stall warnings and
+    the notifications due again."""
     execution_service.reconcile()
-    notification_service.sweep()  # stall warnings, webhook and e-mail retries
+    notification_service.sweep()
