@@ -6,7 +6,8 @@
   sweepers never send the same one at once; `settle_try` stores the try's outcome.
 - `due` lists what is due (a Query of the sparse `due` index); `of_execution` lists an
   execution's notifications (one Query).
-- `secret` gives a workflow's webhook secret, made at first need; `rotate` replaces it.
+- `secret` gives a workflow's webhook secret, made at first need (`secret_item`: with its
+  creation time); `rotate` replaces it.
 """
 from __future__ import annotations
 
