@@ -4,8 +4,9 @@ Routes live in blueprints under `chalicelib/api/`, one per surface.
 """
 from chalice import Chalice, Rate
 
-from chalicelib.api import accounts, executions, meta, schedules, workflows
+from chalicelib.api import accounts, executions, meta, notifications, schedules, workflows
 from chalicelib.service import executions as execution_service
+from chalicelib.service import notifications as notification_service
 from chalicelib.service import scheduled_runs
 
 app = Chalice(app_name="stepwise")
@@ -14,6 +15,7 @@ app.register_blueprint(executions.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(accounts.bp)
 app.register_blueprint(meta.bp)
+app.register_blueprint(notifications.bp)
 
 STATUS_CHANGE = {"source": ["aws.states"],
                  "detail-type": ["Step Functions Execution Status Change"]}
@@ -27,9 +29,10 @@ def on_execution_event(event) -> None:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sweeper")
 def sweeper(event) -> None:
-    """Settles executions whose final status event never arrived; starts queued backfill
-    runs of workflows that became free."""
+    """Settles executions whose final status event never arrived; sends stall warnings and
+    the notifications due again; starts queued backfill runs of workflows that became free."""
     execution_service.reconcile()
+    notification_service.sweep()
     scheduled_runs.start_pending()
 
 

@@ -18,3 +18,8 @@ def now() -> str:
 def parse(text: str) -> datetime:
     """Gives the aware datetime of a timestamp written by `iso`."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def epoch_iso(seconds: int) -> str:
+    """Gives the Unix time `seconds` in the API's format."""
+    return iso(datetime.fromtimestamp(seconds, UTC))

@@ -221,3 +221,14 @@ def resolve_scheduled_run_function(explicit: str | None = None,
     """Gives the name or ARN of the app's `scheduled_run` function."""
     return (_text(SCHEDULED_RUN_FUNCTION, explicit, environ)
             or f"{resolve_table_prefix(environ=environ)}-scheduled-run")
+
+
+# Public base URL of the API (e.g. https://abc.execute-api.us-east-1.amazonaws.com/api/), for
+# links in notifications; unset: links are paths such as /workflows/7/executions/12.
+API_URL = "STEPWISE_API_URL"
+
+
+def resolve_api_url(explicit: str | None = None,
+                    environ: Mapping[str, str] | None = None) -> str:
+    """Gives the API's base URL without a trailing slash ("" when not configured)."""
+    return (_text(API_URL, explicit, environ) or "").rstrip("/")

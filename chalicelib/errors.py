@@ -84,3 +84,16 @@ class InvalidDefinition(BadRequest):
         first = self.problems[0].render() if self.problems else "invalid definition"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(first + more)
+
+
+class DeliveryFailed(StepwiseError):
+    """A notification (e-mail or webhook POST) was not delivered; `retriable` says whether a
+    later try may succeed (network errors, 5xx, 429, throttling) or not (refused targets,
+    other 4xx, rejected messages)."""
+
+    code = "delivery_failed"
+
+    def __init__(self, message: str, *, retriable: bool, status_code: int | None = None):
+        super().__init__(message)
+        self.retriable = retriable
+        self.status_code = status_code

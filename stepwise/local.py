@@ -8,7 +8,8 @@ instead (`infra.local.persist`: executions that were running are marked failed).
 serves the Chalice app on 127.0.0.1:PORT until SIGINT or SIGTERM, saving the tables every few
 seconds and once more when it stops. E-mails sent through the local SES (from
 STEPWISE_EMAIL_SENDER, by default stepwise@localhost.localdomain) are written to
-``DATA_DIR/outbox/*.eml``.
+``DATA_DIR/outbox/*.eml``. Webhook notifications may target loopback addresses
+(STEPWISE_ALLOW_LOOPBACK_WEBHOOKS=1) and their links name http://127.0.0.1:PORT.
 
 Writes ``DATA_DIR/local.json`` = ``{"url": ..., "api_key": ...}`` (mode 0600) once the app
 answers; the key stays the same across restarts.
@@ -176,6 +177,9 @@ def serve(port: int, data_dir: str, example: str, functions: str | None = None) 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    # webhooks may go to receivers on this machine; links in notifications name this API
+    os.environ.setdefault("STEPWISE_ALLOW_LOOPBACK_WEBHOOKS", "1")
+    os.environ.setdefault("STEPWISE_API_URL", f"http://127.0.0.1:{port}")
     with LocalAWS(set_endpoint_env=True) as host:
         print(f"local AWS (moto) at {host.endpoint_url}")
         _local_mail(host, data / "outbox")

@@ -160,6 +160,9 @@ _NOTIFICATION_FIELDS = {
     "successEmailAddresses": _list(
         _str(), "Addresses to notify by e-mail when the job completes successfully."
     ),
+    "successEmailFromName": _str("Name from which success emails are sent; defaults to "
+                                 "Stepwise.", nullable=True),
+    "successEmailReplyTo": _str("Address for replies to success emails.", nullable=True),
     "failureEmailAddresses": _list(_str(), "Addresses to notify by e-mail when the job fails."),
     "stallWarningMinutes": _int(
         "Stall warning emails will be sent after this amount of minutes.", nullable=True
@@ -493,6 +496,28 @@ _SCHEMA_LIST = (
         "truncated": _bool("Whether the window holds more runs than maxRuns."),
         "runs": _list(_ref("ScheduleRun"), "The runs, earliest first."),
     }, "all"),
+    _schema("NotificationTry", "One try to deliver a notification.", {
+        "at": _time("When the try began."),
+        "statusCode": _int("The HTTP status a webhook answered.", nullable=True),
+        "error": _str("Why the try failed.", nullable=True),
+        "durationMs": _int("How long the try took, in milliseconds."),
+    }, "all"),
+    _schema("WorkflowExecutionNotification", "A notification an execution owes.", {
+        "kind": _str("What is sent.",
+                     enum=("success_email", "failure_email", "stall_warning", "webhook")),
+        "target": _str("The webhook URL, or the e-mail recipients."),
+        "attempt": _int("The execution attempt it is about (0, then one more per retry)."),
+        "deliveryId": _str("The Stepwise-Delivery header: the same on every try."),
+        "status": _str("pending (a try is due), delivered or failed (no more tries).",
+                       enum=("pending", "delivered", "failed")),
+        "nextTryAt": _time("When the next try is due.", nullable=True),
+        "createdAt": _time("When the notification was recorded."),
+        "tries": _list(_ref("NotificationTry"), "Every try, oldest first."),
+    }, "all"),
+    _schema("WebhookSecret", "The key that signs a workflow's webhooks.", {
+        "secret": _str("HMAC-SHA256 key of the Stepwise-Signature header."),
+        "createdAt": _time("When this secret was made."),
+    }, "all"),
     _schema("User", "A user.", {
         "id": _int("The ID of this user."),
         "name": _str("This user's name."),
@@ -820,6 +845,27 @@ OPERATIONS: tuple[Operation, ...] = (
         description="A Stepwise extension: one execution per scheduled time in [start, end), "
                     "at most once per time; queued one at a time when concurrent executions "
                     "are off.",
+    ),
+    Operation(
+        "GET", "/workflows/{id}/executions/{execution_id}/notifications",
+        "list_executions_notifications", "List the notifications of a workflow execution",
+        (_id("The ID for the workflow."), _EXECUTION_ID),
+        response="WorkflowExecutionNotification", is_list=True, in_civis=False,
+        description="A Stepwise extension: the e-mails and webhook POSTs the execution owes, "
+                    "with every try.",
+    ),
+    Operation(
+        "GET", "/workflows/{id}/webhook_secret", "get_webhook_secret",
+        "Get the secret that signs the workflow's webhooks",
+        (_id("The ID for the workflow."),), response="WebhookSecret", in_civis=False,
+        description="A Stepwise extension (manage permission); made at first need.",
+    ),
+    Operation(
+        "POST", "/workflows/{id}/webhook_secret/rotate", "post_webhook_secret_rotate",
+        "Replace the secret that signs the workflow's webhooks",
+        (_id("The ID for the workflow."),), response="WebhookSecret", in_civis=False,
+        description="A Stepwise extension (manage permission); the old secret stops working "
+                    "at once.",
     ),
     # /users
     Operation(

@@ -5,6 +5,7 @@ from typing import Any
 
 from chalicelib.api.casing import camel_keys
 from chalicelib.service import schedules
+from chalicelib.service.workflow_fields import NOTIFICATION_DEFAULTS
 from chalicelib.service.workflows import Shown
 from chalicelib.store.models import ApiKey, Group, Project, User, Workflow
 
@@ -35,7 +36,8 @@ def workflow_detail(shown: Shown) -> dict[str, Any]:
         "definition": workflow.definition, "validationErrors": workflow.validation_errors,
         "lastExecutionId": None if workflow.last_execution_id is None
         else int(workflow.last_execution_id),
-        "notifications": camel_keys(workflow.notifications.as_dict()),
+        "notifications": camel_keys({**NOTIFICATION_DEFAULTS,
+                                     **workflow.notifications.as_dict()}),
         "hidden": bool(workflow.hidden), "myPermissionLevel": shown.level,
     })
     return body

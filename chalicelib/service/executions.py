@@ -28,7 +28,7 @@ from chalicelib.compiler import Plan
 from chalicelib.engine import history, machines, runs
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.language.model import Workflow as WorkflowModel
-from chalicelib.service import children
+from chalicelib.service import children, notifications
 from chalicelib.service import workflow_fields as fields
 from chalicelib.service.auth import Caller
 from chalicelib.service.workflows import get as get_workflow
@@ -326,6 +326,7 @@ def finish(workflow: Workflow, execution: Execution, state: str, mistral: str,
         last = store.get(int(workflow.id), int(workflow.last_execution_id))
         latest = last.state if last is not None and store.is_final(last) else state
     store.release(workflow, int(execution.id), latest, workflow_store.principals_of(workflow))
+    notifications.execution_final(workflow, execution)
     return True
 
 

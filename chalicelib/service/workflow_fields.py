@@ -30,6 +30,7 @@ NOTIFICATION_DEFAULTS: dict[str, Any] = {
     "urls": [], "success_email_subject": None, "success_email_body": None,
     "success_email_addresses": [], "failure_email_addresses": [],
     "stall_warning_minutes": None, "success_on": True, "failure_on": True,
+    "success_email_from_name": None, "success_email_reply_to": None,
 }
 _EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}"
                     r"[A-Za-z0-9])?$")
@@ -170,6 +171,12 @@ def notifications(value: Any, base: Mapping[str, Any] | None = None) -> dict[str
         elif key == "success_email_subject":
             result[key] = text(item, "notifications.success_email_subject", limit=255,
                                single_line=True)
+        elif key == "success_email_from_name":
+            result[key] = text(item, "notifications.success_email_from_name", limit=255,
+                               single_line=True)
+        elif key == "success_email_reply_to":
+            result[key] = (email_list([item], "notifications.success_email_reply_to")[0]
+                           if item is not None else None)
         elif key == "success_email_body":
             result[key] = text(item, "notifications.success_email_body", limit=MAX_DESCRIPTION)
         elif key == "stall_warning_minutes":

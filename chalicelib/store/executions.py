@@ -221,3 +221,17 @@ def set_pause(execution: Execution, paused: bool, info: str) -> bool:
             return False
         raise
     return True
+
+
+def flag_stall(execution: Execution, now: str) -> bool:
+    """Marks a running execution as warned about a stall; gives whether this call did (an
+    execution is warned once)."""
+    try:
+        execution.update(actions=[Execution.stall_warned_at.set(now)],
+                         condition=Execution.stall_warned_at.does_not_exist()
+                         & Execution.active.exists())
+    except UpdateError as error:
+        if "ConditionalCheckFailed" in str(error):
+            return False
+        raise
+    return True

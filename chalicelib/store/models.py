@@ -10,6 +10,8 @@
 | `User` / `Group` / `Project` | `id` | principals and projects |
 | `ApiKey` | `key_hash` (+ index `by_user`) | authentication in one GetItem |
 | `ScheduleRun` | `workflow_id`, `scheduled_time` (+ index `pending`) | one item per scheduled or backfilled run |
+| `Notification` | `execution`, `key` (+ index `due`) | the notifications an execution owes |
+| `WebhookSecret` | `workflow_id` | the key that signs a workflow's webhooks |
 
 `WorkflowAccess` copies the fields lists filter and sort on (name, times, state, archived,
 hidden, owner, scheduled) so that a page is one Query plus one BatchGetItem, whatever the
@@ -186,6 +188,7 @@ class Execution(Model):
     finished_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    stall_warned_at = UnicodeAttribute(null=True)  # set once, when the stall warning is owed
     by_activity = ActiveExecutions()
 
 
@@ -295,9 +298,57 @@ class ScheduleRun(Model):
     by_pending = PendingRuns()
 
 
+class DueNotifications(GlobalSecondaryIndex):
+    """Deliveries still to try (sparse: `pending` is removed once one is sent or given up),
+    by the epoch second of their next try."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    pending = UnicodeAttribute(hash_key=True)
+    next_at = NumberAttribute(range_key=True)
+
+
+class Notification(Model):
+    """One notification an execution owes (an e-mail or one webhook POST) and its tries."""
+
+    class Meta(_Meta):
+        table_name = table_name("notifications")
+
+    execution = UnicodeAttribute(hash_key=True)  # "<workflow id>#<execution id>"
+    key = UnicodeAttribute(range_key=True)  # "<attempt:04d>#<kind>#<target digest>"
+    workflow_id = NumberAttribute()
+    execution_id = NumberAttribute()
+    attempt = NumberAttribute()
+    kind = UnicodeAttribute()  # success_email | failure_email | stall_warning | webhook
+    target = UnicodeAttribute()  # the URL, or the recipients joined by ", "
+    delivery_id = UnicodeAttribute()
+    payload = UnicodeAttribute()  # JSON: the webhook body, or the e-mail's parts
+    status = UnicodeAttribute(default="pending")  # pending | delivered | failed
+    pending = UnicodeAttribute(null=True)  # "1" while a try is due (index `due`)
+    next_at = NumberAttribute(null=True)
+    tries = ListAttribute(default=list)  # [{at, status_code?, error?, duration_ms}]
+    created_at = UnicodeAttribute()
+    created_epoch = NumberAttribute()
+    by_due = DueNotifications()
+
+
+class WebhookSecret(Model):
+    """The HMAC key of a workflow's webhook signatures (made at first need)."""
+
+    class Meta(_Meta):
+        table_name = table_name("webhook-secrets")
+
+    workflow_id = NumberAttribute(hash_key=True)
+    secret = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 MODELS: tuple[type[Model], ...] = (
     Counter, Workflow, WorkflowVersion, WorkflowAccess, Execution, User, Group, ApiKey, Project,
     ScheduleRun,
+    Notification, WebhookSecret,
 )
 
 

@@ -21,7 +21,8 @@ SCHEDULE_DEFAULTS = {"scheduled": None, "scheduledDays": [], "scheduledHours": [
                      "scheduledDaysOfMonth": []}
 NOTIFICATION_DEFAULTS = {"urls": [], "successEmailSubject": None, "successEmailBody": None,
                          "successEmailAddresses": [], "failureEmailAddresses": [],
-                         "stallWarningMinutes": None, "successOn": True, "failureOn": True}
+                         "stallWarningMinutes": None, "successOn": True, "failureOn": True,
+                         "successEmailFromName": None, "successEmailReplyTo": None}
 JSON_TYPE = "application/json; charset=utf-8"
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

@@ -134,7 +134,12 @@ def test_cancel_stops_a_running_execution(api, people, runner):
     assert cancelled.status == 202 and cancelled.body["id"] == started.body["id"]
     final = wait_final(api, people.alice.token, workflow["id"], started.body["id"])
     assert (final["state"], final["mistralState"]) == ("cancelled", "cancelled")
+    # the workflow follows just after the execution is stored final
+    deadline = time.monotonic() + 5
     shown = api.get(f"/workflows/{workflow['id']}", people.alice.token).body
+    while shown["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        shown = api.get(f"/workflows/{workflow['id']}", people.alice.token).body
     assert shown["state"] == "cancelled"
 
 

@@ -129,7 +129,8 @@ def test_create_accepts_snake_and_camel_case_at_every_depth(api, people, body):
         "urls": ["https://hooks.example.com/x"], "successEmailSubject": "Done",
         "successEmailBody": "*ok*", "successEmailAddresses": ["a@example.com"],
         "failureEmailAddresses": ["b@example.com"], "stallWarningMinutes": 30,
-        "successOn": False, "failureOn": True}
+        "successOn": False, "failureOn": True, "successEmailFromName": None,
+        "successEmailReplyTo": None}
 
 
 def test_create_hidden_workflow(api, people):
