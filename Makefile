@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA ?= .local-data
 
-.PHONY: install local test bench bench-requests bench-executions bench-local package deploy clean
+.PHONY: install local test bench bench-requests bench-executions bench-local bench-package package deploy clean
 
 # Deployment (README "Deploy to AWS"). Packaging needs a region but no credentials.
 STAGE ?= dev
@@ -42,6 +42,9 @@ bench-executions: install
 
 bench-local: install
 	PYTHONPATH=. $(BIN)/python bench/local_start.py
+
+bench-package: package
+	PYTHONPATH=. $(BIN)/python bench/package.py --build $(OUT)
 
 package: install
 	rm -rf $(OUT)
