@@ -53,7 +53,7 @@ DESCRIBE = Statement("Executions", ("states:DescribeExecution", "states:GetExecu
 ROLES: dict[str, tuple[Statement, ...]] = {
     "ApiRole": (
         TABLES, INDEXES,
-        Statement("Tokens", ("dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+        Statement("Tokens", ("dynamodb:Query", "dynamodb:DeleteItem"),
                   "resume reads the paused tasks' tokens and forgets the ones it used"),
         MACHINES, START,
         Statement("Executions", ("states:DescribeExecution", "states:StopExecution",
@@ -74,14 +74,10 @@ ROLES: dict[str, tuple[Statement, ...]] = {
     ),
     "OnExecutionEventRole": (
         TABLES, INDEXES,
-        Statement("Tokens", ("dynamodb:DeleteItem", "dynamodb:Query"),
-                  "a final execution's waiting tokens are forgotten"),
         DESCRIBE, EMAIL, DLQ, LOGS,
     ),
     "SweeperRole": (
         TABLES, INDEXES,
-        Statement("Tokens", ("dynamodb:DeleteItem", "dynamodb:Query"),
-                  "a settled execution's waiting tokens are forgotten"),
         MACHINES, START, DESCRIBE, PASS_STATES, EMAIL, DLQ, LOGS,
     ),
     "ScheduledRunRole": (

@@ -2,6 +2,7 @@
 template, then the zip slimming, in a subprocess with a region and no AWS credentials."""
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -30,12 +31,21 @@ def packaging_env() -> dict[str, str]:
 def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("package") / "build"
     env = packaging_env()
+    # xdist workers share the base temp's parent; Chalice's package cache under .chalice/
+    # is not safe for two builds at once
+    lock = tmp_path_factory.getbasetemp().parent / "stepwise-package.lock"
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        _build(out, env)
+    return out
+
+
+def _build(out: Path, env: dict[str, str]) -> None:
     subprocess.run([str(BIN / "chalice"), "package", "--stage", "dev", "--merge-template",
                     "infra/aws/resources.yaml", str(out)],
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
     subprocess.run([sys.executable, "-m", "infra.aws.slim", str(out / "deployment.zip")],
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
-    return out
 
 
 @pytest.fixture(scope="session")
