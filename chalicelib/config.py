@@ -223,6 +223,22 @@ def resolve_scheduled_run_function(explicit: str | None = None,
             or f"{resolve_table_prefix(environ=environ)}-scheduled-run")
 
 
+# SES configuration set every e-mail is sent with (its event destinations and reputation
+# metrics cover the service's mail); unset: none.
+SES_CONFIGURATION_SET = "STEPWISE_SES_CONFIGURATION_SET"
+
+
+def resolve_ses_configuration_set(explicit: str | None = None,
+                                  environ: Mapping[str, str] | None = None) -> str | None:
+    return _text(SES_CONFIGURATION_SET, explicit, environ)
+
+
+def ses_send_options(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Gives the extra SendEmail arguments of the deployment (its configuration set)."""
+    name = resolve_ses_configuration_set(environ=environ)
+    return {"ConfigurationSetName": name} if name else {}
+
+
 # Public base URL of the API (e.g. https://abc.execute-api.us-east-1.amazonaws.com/api/), for
 # links in notifications; unset: links are paths such as /workflows/7/executions/12.
 API_URL = "STEPWISE_API_URL"

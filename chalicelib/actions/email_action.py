@@ -132,6 +132,7 @@ def send(params: Mapping[str, Any], *, client: Any = None) -> str:
     }
     if email.reply_to:
         request["ReplyToAddresses"] = email.reply_to
+    request.update(config.ses_send_options())
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:

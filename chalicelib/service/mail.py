@@ -23,7 +23,8 @@ def send(to: list[str], subject: str, text: str) -> bool:
         clients.client("sesv2").send_email(
             FromEmailAddress=sender, Destination={"ToAddresses": recipients[:50]},
             Content={"Simple": {"Subject": {"Data": subject[:200]},
-                                "Body": {"Text": {"Data": text}}}})
+                                "Body": {"Text": {"Data": text}}}},
+            **config.ses_send_options())
     except Exception as error:  # noqa: BLE001 - the share stands; the mail is best effort
         log.warning("service e-mail not sent: %s", type(error).__name__)
         return False

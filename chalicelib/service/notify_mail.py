@@ -102,7 +102,7 @@ def send(to: list[str], subject: str, markdown_body: str, from_name: str | None 
     try:
         answer = clients.client("sesv2").send_email(
             FromEmailAddress=sender, Destination={"ToAddresses": to[:MAX_RECIPIENTS]},
-            Content={"Raw": {"Data": message.as_bytes()}})
+            Content={"Raw": {"Data": message.as_bytes()}}, **config.ses_send_options())
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "error")
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)

@@ -57,3 +57,10 @@ def test_scheduler_settings() -> None:
             config.resolve_scheduler_role_arn(environ=given)) == (
         "runs", "fn", "arn:aws:iam::111111111111:role/r")
     assert config.resolve_scheduler_group("explicit", environ=given) == "explicit"
+
+
+def test_ses_configuration_set() -> None:
+    assert config.ses_send_options(environ={}) == {}
+    assert config.ses_send_options(environ={config.SES_CONFIGURATION_SET: " "}) == {}
+    assert config.ses_send_options(environ={config.SES_CONFIGURATION_SET: "stepwise-dev"}) == {
+        "ConfigurationSetName": "stepwise-dev"}

@@ -53,3 +53,22 @@ def test_smtp_settings_are_ignored_and_never_echoed() -> None:
 def test_bad_email_input(params: dict, match: str) -> None:
     with pytest.raises(ActionInputError, match=match):
         email_action.build_email(params)
+
+
+class _RecordingSes:
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+
+    def send_email(self, **request: object) -> dict:
+        self.requests.append(request)
+        return {"MessageId": "m-1"}
+
+
+def test_send_uses_the_deployments_configuration_set(monkeypatch) -> None:
+    ses = _RecordingSes()
+    params = {"to_addrs": ["a@b.test"], "subject": "Hi", "body": "x", "from_addr": "w@b.test"}
+    email_action.send(params, client=ses)
+    monkeypatch.setenv("STEPWISE_SES_CONFIGURATION_SET", "stepwise-dev")
+    email_action.send(params, client=ses)
+    assert "ConfigurationSetName" not in ses.requests[0]
+    assert ses.requests[1]["ConfigurationSetName"] == "stepwise-dev"
