@@ -210,6 +210,15 @@ def resolve_scheduler_role_arn(explicit: str | None = None,
             or f"arn:aws:iam::{account}:role/{resolve_table_prefix(environ=environ)}-scheduler")
 
 
+# SQS queue of the schedule firings EventBridge Scheduler could not deliver; unset: none.
+SCHEDULER_DLQ_ARN = "STEPWISE_SCHEDULER_DLQ_ARN"
+
+
+def resolve_scheduler_dlq_arn(explicit: str | None = None,
+                              environ: Mapping[str, str] | None = None) -> str | None:
+    return _text(SCHEDULER_DLQ_ARN, explicit, environ)
+
+
 def resolve_scheduler_group(explicit: str | None = None,
                             environ: Mapping[str, str] | None = None) -> str:
     """Gives the schedule group of the workflows' schedules (default: the table prefix)."""

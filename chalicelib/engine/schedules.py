@@ -56,9 +56,19 @@ def _request(workflow_id: int, expression: str, time_zone: str) -> dict[str, Any
         "ScheduleExpression": expression, "ScheduleExpressionTimezone": time_zone,
         "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "ENABLED",
         "Description": f"Scheduled runs of workflow {workflow_id}",
-        "Target": {"Arn": _function_arn(), "RoleArn": config.resolve_scheduler_role_arn(),
-                   "Input": json.dumps(payload)},
+        "Target": _target(json.dumps(payload)),
     }
+
+
+def _target(payload: str) -> dict[str, Any]:
+    """The scheduled-run function, with the deployment's dead-letter queue (if any) for the
+    firings Scheduler could not deliver."""
+    target: dict[str, Any] = {"Arn": _function_arn(),
+                              "RoleArn": config.resolve_scheduler_role_arn(), "Input": payload}
+    queue = config.resolve_scheduler_dlq_arn()
+    if queue:
+        target["DeadLetterConfig"] = {"Arn": queue}
+    return target
 
 
 def _ensure_group(scheduler: Any, group: str) -> None:

@@ -114,7 +114,10 @@ ROLES: dict[str, tuple[Statement, ...]] = {
                   "the last arrival of an early join releases the waiting branches"),
     ),
     "SchedulerRole": (
-        Statement("InvokeScheduledRun", ("lambda:InvokeFunction",), "schedules invoke the scheduled-run function"),
+        Statement("InvokeScheduledRun", ("lambda:InvokeFunction",),
+                  "schedules invoke the scheduled-run function"),
+        Statement("DeadLetters", ("sqs:SendMessage",),
+                  "firings Scheduler could not deliver go to the schedules' queue"),
     ),
 }
 
