@@ -14,6 +14,15 @@ from typing import Any
 
 from chalicelib.actions import clients
 
+# Step Functions execution status -> (our state, Mistral's state, phase: 1 running, 2 final)
+STATUSES = {
+    "RUNNING": ("running", "running", 1),
+    "SUCCEEDED": ("succeeded", "success", 2),
+    "FAILED": ("failed", "error", 2),
+    "TIMED_OUT": ("failed", "error", 2),
+    "ABORTED": ("cancelled", "cancelled", 2),
+}
+
 _NAME = re.compile(r"^wf(\d+)-x(\d+)(?:-a([1-9]\d*))?$")
 
 

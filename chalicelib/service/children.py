@@ -21,10 +21,6 @@ from chalicelib.store.models import Execution, WorkflowVersion
 
 MAX_DEPTH = 5  # sub-workflows calling sub-workflows: deeper children are not recorded
 
-# Step Functions status -> (state, Mistral state)
-_STATES = {"RUNNING": ("running", "running"), "SUCCEEDED": ("succeeded", "success"),
-           "FAILED": ("failed", "error"), "TIMED_OUT": ("failed", "error"),
-           "ABORTED": ("cancelled", "cancelled")}
 
 
 def _time(value: Any) -> str | None:
@@ -57,7 +53,7 @@ def _record(parent: Execution, arn: str, subs: dict, version: WorkflowVersion | 
     found = runs.describe(arn)
     machine = arn.split(":execution:", 1)[-1].rsplit(":", 1)[0]
     sub = machines.sub_workflow_of(int(parent.workflow_id), machine, list(subs))
-    state, mistral = _STATES.get(found.status, ("failed", "error"))
+    state, mistral, _ = runs.STATUSES.get(found.status, ("failed", "error", 2))
     detail = history.tasks(runs.history(arn), subs.get(sub) or {}, final_status=found.status)
     try:
         given = json.loads(found.input)

@@ -41,15 +41,7 @@ START_FIELDS = frozenset({"target_task", "input", "included_tasks"})
 IDEMPOTENCY_SECONDS = 24 * 3600
 BEGIN_ATTEMPTS = 5
 MAX_KEY = 255
-
-# Step Functions status -> (our state, Mistral's state, rank)
-STATUSES = {
-    "RUNNING": ("running", "running", 1),
-    "SUCCEEDED": ("succeeded", "success", 2),
-    "FAILED": ("failed", "error", 2),
-    "TIMED_OUT": ("failed", "error", 2),
-    "ABORTED": ("cancelled", "cancelled", 2),
-}
+STATUSES = runs.STATUSES
 
 
 @dataclass(frozen=True)
